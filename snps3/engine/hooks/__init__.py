@@ -1,0 +1,5 @@
+# Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+from .bad_sample_counter_hook import BadSampleCounterHook
+from .param_sync_check_hook import ParamSyncCheckHook, parameter_digest
+
+__all__ = ['BadSampleCounterHook', 'ParamSyncCheckHook', 'parameter_digest']

@@ -1,0 +1,5 @@
+# Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+"""Evaluation metrics; importing this package registers them in METRICS."""
+from .retrieval import RetrievalMetric, retrieval_metrics, retrieval_ranks
+
+__all__ = ['RetrievalMetric', 'retrieval_metrics', 'retrieval_ranks']

@@ -1,0 +1,11 @@
+# Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+from .backbones import *  # noqa: F401,F403
+from .data_preprocessor import VideoTextDataPreprocessor
+from .encoders import *  # noqa: F401,F403
+from .forward_context import ForwardContext
+from .heads import *  # noqa: F401,F403
+from .pretrainer import VideoTextPretrainer
+
+__all__ = [
+    'VideoTextDataPreprocessor', 'ForwardContext', 'VideoTextPretrainer'
+]

@@ -1,0 +1,122 @@
+# Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+from collections import OrderedDict
+from typing import Optional
+
+import torch
+import torch.nn as nn
+from mmengine.logging import print_log
+from mmengine.model import BaseModule
+
+from snps3.registry import MODELS
+from snps3.utils.paths import check_exists
+
+
+def map_state_dict_by_order(source: dict, target: dict) -> 'OrderedDict':
+    """Rename ``source`` tensors to ``target``'s keys, pairing them in order.
+
+    For checkpoints of the same network saved under another naming scheme
+    (e.g. the ``efficientnet_pytorch`` package vs timm). Source entries whose
+    shape does not fit the next target entry (a classifier the target drops)
+    are skipped; running out of matches is an error, not a partial load.
+    """
+    mapped = OrderedDict()
+    src = iter(source.items())
+    for key, value in target.items():
+        for src_key, src_value in src:
+            if src_value.shape == value.shape:
+                mapped[key] = src_value
+                break
+        else:
+            raise ValueError(f"checkpoint has no tensor for '{key}' "
+                             f'{tuple(value.shape)} (mapping by order)')
+    return mapped
+
+
+@MODELS.register_module()
+class TimmFrameEncoder(BaseModule):
+    """Any timm image model as a frame encoder: one token per frame.
+
+    Frames (B, T, 3, H, W) run through the model's ``forward_features`` as one
+    (B*T) batch; the feature grid is average-pooled over space and projected
+    to the text width, giving (B, T, D). With ``patch_grid=g`` the grid is
+    also pooled to g x g local tokens per frame (``forward`` then returns
+    them as ``(B, T, g*g, D)`` in the second output) for local matching.
+
+    Args:
+        model_name (str): A timm model name, e.g. ``'resnet50'``,
+            ``'pvt_v2_b2'``, ``'efficientnet_lite0'``.
+        out_channels (int): Width of the frame tokens (the text width).
+        checkpoint (str, optional): Local weights file (``pkg://`` allowed).
+        key_mapping (str): ``'by_name'`` (timm's keys) or ``'by_order'``.
+        pretrained (bool): Let timm fetch its own pretrained weights (needs
+            the hub; not possible offline).
+        patch_grid (int, optional): Also return a pooled g x g patch grid.
+        model_kwargs (dict, optional): Extra ``timm.create_model`` arguments.
+    """
+
+    def __init__(self,
+                 model_name: str,
+                 out_channels: int,
+                 checkpoint: Optional[str] = None,
+                 key_mapping: str = 'by_name',
+                 pretrained: bool = False,
+                 patch_grid: Optional[int] = None,
+                 model_kwargs: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        import timm
+        self.model = timm.create_model(model_name, pretrained=pretrained,
+                                       num_classes=0, global_pool='',
+                                       **(model_kwargs or {}))
+        self.checkpoint = checkpoint
+        self.key_mapping = key_mapping
+        self.patch_grid = patch_grid
+        self.proj = nn.Linear(self.model.num_features, out_channels)
+        # Load now, not in init_weights: MMEngine's Runner calls
+        # init_weights only for models it builds from scratch.
+        if checkpoint is not None:
+            self.load_checkpoint(checkpoint, key_mapping)
+
+    def load_checkpoint(self, checkpoint: str, key_mapping: str) -> None:
+        path = check_exists(checkpoint, 'backbone checkpoint')
+        state = torch.load(path, map_location='cpu', weights_only=True)
+        state = state.get('state_dict', state)
+        target = self.model.state_dict()
+        if key_mapping == 'by_order':
+            state = map_state_dict_by_order(state, target)
+        elif key_mapping != 'by_name':
+            raise ValueError(f"key_mapping must be 'by_name' or 'by_order', "
+                             f'got {key_mapping!r}')
+        missing, unexpected = self.model.load_state_dict(state, strict=False)
+        print_log(f"backbone weights from '{path}': {len(target) - len(missing)}"
+                  f'/{len(target)} tensors loaded; missing {missing[:5]}, '
+                  f'unexpected {unexpected[:5]}', 'current')
+
+    def grid(self, frames: torch.Tensor) -> torch.Tensor:
+        """Feature grid (N, C, h, w) of frames (N, 3, H, W)."""
+        feats = self.model.forward_features(frames)
+        if feats.dim() == 3:  # ViT-style (N, L, C) tokens: drop prefix
+            prefix = getattr(self.model, 'num_prefix_tokens', 0)
+            feats = feats[:, prefix:]
+            side = int(feats.shape[1]**0.5)
+            feats = feats.transpose(1, 2).reshape(feats.shape[0], -1, side,
+                                                  side)
+        elif feats.dim() == 4 and feats.shape[1] != self.model.num_features:
+            feats = feats.permute(0, 3, 1, 2)  # channels-last models
+        return feats
+
+    def forward(self, frames: torch.Tensor):
+        """Encode frames (B, T, 3, H, W).
+
+        Returns:
+            Tensor | tuple: frame tokens (B, T, D); with ``patch_grid``, also
+            patch tokens (B, T, g*g, D).
+        """
+        b, t = frames.shape[:2]
+        grid = self.grid(frames.flatten(0, 1))
+        tokens = self.proj(grid.mean(dim=(2, 3))).view(b, t, -1)
+        if not self.patch_grid:
+            return tokens
+        local = nn.functional.adaptive_avg_pool2d(grid, self.patch_grid)
+        local = self.proj(local.flatten(2).transpose(1, 2))
+        return tokens, local.view(b, t, -1, local.shape[-1])

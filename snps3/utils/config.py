@@ -1,0 +1,34 @@
+# Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+"""Catch misspelt top-level config keys before the Runner ignores them."""
+import difflib
+import inspect
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+#: Top-level keys the Runner reads (its ``__init__`` arguments) and the
+#: ones MMEngine's tools read from the config.
+RUNNER_KEYS = frozenset(
+    set(inspect.signature(Runner.__init__).parameters) - {'self', 'cfg'}
+    | {'runner_type', 'launcher', 'work_dir', 'model_wrapper_cfg'})
+
+
+def check_config(cfg: Config) -> None:
+    """Refuse top-level keys that look like misspelt Runner keys.
+
+    Configs also hold helper variables (``data_root``, ``train_pipeline``),
+    so an unknown key alone is fine; one that is a near-miss of a key the
+    Runner reads (``train_dataloder``) would be silently ignored, and that is
+    an error.
+
+    Raises:
+        KeyError: naming the key and the one it was probably meant to be.
+    """
+    for key in cfg.keys():
+        if key in RUNNER_KEYS or key.startswith('_'):
+            continue
+        close = difflib.get_close_matches(key, RUNNER_KEYS, n=1, cutoff=0.85)
+        if close:
+            raise KeyError(
+                f"config key '{key}' is not read by the Runner: did you "
+                f"mean '{close[0]}'? ({cfg.filename})")

@@ -1,0 +1,79 @@
+# Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+"""Evaluate a checkpoint with a config's test split.
+
+Examples:
+    python tools/test.py configs/pretrain/snp_s3_embedded.py \
+        work_dirs/snp_s3_embedded/iter_300.pth
+    bash tools/dist_test.sh CONFIG CHECKPOINT 8
+
+The metrics go to the log, to ``test_results.json`` in the work dir, and to
+TensorBoard; a table with the chance level beside each recall is printed.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.dist import is_main_process  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from snps3.evaluation.report import format_retrieval_table  # noqa: E402
+from snps3.utils import check_exists, setup_cpu_distributed  # noqa: E402
+from snps3.utils.config import check_config  # noqa: E402
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test a snps3 model')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where logs and results go')
+    parser.add_argument('--out', help='also write the metrics to this JSON')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, e.g. test_dataloader.batch_size=8')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main():
+    args = parse_args()
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    check_config(cfg)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = check_exists(args.checkpoint, 'checkpoint')
+    cfg.resume = False
+    setup_cpu_distributed(cfg, args.launcher)
+
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if not is_main_process():
+        return
+    runner.visualizer.add_scalars(
+        {f'test/{k}': v for k, v in metrics.items()
+         if isinstance(v, (int, float))}, step=0)
+    result = dict(config=args.config, checkpoint=args.checkpoint,
+                  metrics=metrics)
+    for path in filter(None, [osp.join(runner.log_dir, 'test_results.json'),
+                              args.out]):
+        with open(path, 'w') as f:
+            json.dump(result, f, indent=2)
+    print(format_retrieval_table(metrics))
+
+
+if __name__ == '__main__':
+    main()
