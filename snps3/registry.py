@@ -9,26 +9,7 @@ with the names that come closest, instead of MMEngine's generic message.
 import difflib
 from typing import List, Optional, Type
 
-from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
-from mmengine.registry import DATASETS as MMENGINE_DATASETS
-from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
-from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
-from mmengine.registry import HOOKS as MMENGINE_HOOKS
-from mmengine.registry import LOG_PROCESSORS as MMENGINE_LOG_PROCESSORS
-from mmengine.registry import LOOPS as MMENGINE_LOOPS
-from mmengine.registry import METRICS as MMENGINE_METRICS
-from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
-from mmengine.registry import MODELS as MMENGINE_MODELS
-from mmengine.registry import \
-    OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
-from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
-from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
-from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
-from mmengine.registry import Registry as MMEngineRegistry
-from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
-from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
-from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
-from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
+from mmengine import registry as mmengine_registry
 
 
 class UnknownTypeError(KeyError):
@@ -38,7 +19,7 @@ class UnknownTypeError(KeyError):
         return str(self.args[0])
 
 
-class Registry(MMEngineRegistry):
+class Registry(mmengine_registry.Registry):
     """MMEngine registry whose failed look-ups suggest the closest names."""
 
     def known_names(self) -> List[str]:
@@ -75,39 +56,42 @@ class Registry(MMEngineRegistry):
             return False
 
 
-def _child(name: str, parent: MMEngineRegistry, location: str) -> Registry:
+def _child(name: str, parent: mmengine_registry.Registry,
+           location: str) -> Registry:
     return Registry(name, parent=parent, scope='snps3', locations=[location])
 
 
 # Data
-DATASETS = _child('dataset', MMENGINE_DATASETS, 'snps3.datasets')
-DATA_SAMPLERS = _child('data sampler', MMENGINE_DATA_SAMPLERS,
+DATASETS = _child('dataset', mmengine_registry.DATASETS, 'snps3.datasets')
+DATA_SAMPLERS = _child('data sampler', mmengine_registry.DATA_SAMPLERS,
                        'snps3.datasets')
-TRANSFORMS = _child('transform', MMENGINE_TRANSFORMS,
+TRANSFORMS = _child('transform', mmengine_registry.TRANSFORMS,
                     'snps3.datasets.transforms')
 # Models: backbones, encoders, heads, losses, preprocessors and the models.
-MODELS = _child('model', MMENGINE_MODELS, 'snps3.models')
-MODEL_WRAPPERS = _child('model_wrapper', MMENGINE_MODEL_WRAPPERS,
+MODELS = _child('model', mmengine_registry.MODELS, 'snps3.models')
+MODEL_WRAPPERS = _child('model_wrapper', mmengine_registry.MODEL_WRAPPERS,
                         'snps3.models')
 # Optimisation
-OPTIMIZERS = _child('optimizer', MMENGINE_OPTIMIZERS, 'snps3.engine')
-OPTIM_WRAPPERS = _child('optim_wrapper', MMENGINE_OPTIM_WRAPPERS,
+OPTIMIZERS = _child('optimizer', mmengine_registry.OPTIMIZERS, 'snps3.engine')
+OPTIM_WRAPPERS = _child('optim_wrapper', mmengine_registry.OPTIM_WRAPPERS,
                         'snps3.engine')
-OPTIM_WRAPPER_CONSTRUCTORS = _child('optimizer wrapper constructor',
-                                    MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
-                                    'snps3.engine')
-PARAM_SCHEDULERS = _child('parameter scheduler', MMENGINE_PARAM_SCHEDULERS,
-                          'snps3.engine')
+OPTIM_WRAPPER_CONSTRUCTORS = _child(
+    'optimizer wrapper constructor',
+    mmengine_registry.OPTIM_WRAPPER_CONSTRUCTORS, 'snps3.engine')
+PARAM_SCHEDULERS = _child('parameter scheduler',
+                          mmengine_registry.PARAM_SCHEDULERS, 'snps3.engine')
 # Running
-RUNNERS = _child('runner', MMENGINE_RUNNERS, 'snps3.engine')
-LOOPS = _child('loop', MMENGINE_LOOPS, 'snps3.engine')
-HOOKS = _child('hook', MMENGINE_HOOKS, 'snps3.engine')
-LOG_PROCESSORS = _child('log_processor', MMENGINE_LOG_PROCESSORS,
+RUNNERS = _child('runner', mmengine_registry.RUNNERS, 'snps3.engine')
+LOOPS = _child('loop', mmengine_registry.LOOPS, 'snps3.engine')
+HOOKS = _child('hook', mmengine_registry.HOOKS, 'snps3.engine')
+LOG_PROCESSORS = _child('log_processor', mmengine_registry.LOG_PROCESSORS,
                         'snps3.engine')
-FUNCTIONS = _child('function', MMENGINE_FUNCTIONS, 'snps3.datasets')
+FUNCTIONS = _child('function', mmengine_registry.FUNCTIONS, 'snps3.datasets')
 # Evaluation and visualisation
-METRICS = _child('metric', MMENGINE_METRICS, 'snps3.evaluation')
-EVALUATOR = _child('evaluator', MMENGINE_EVALUATOR, 'snps3.evaluation')
-VISUALIZERS = _child('visualizer', MMENGINE_VISUALIZERS, 'snps3.engine')
-VISBACKENDS = _child('vis_backend', MMENGINE_VISBACKENDS,
+METRICS = _child('metric', mmengine_registry.METRICS, 'snps3.evaluation')
+EVALUATOR = _child('evaluator', mmengine_registry.EVALUATOR,
+                   'snps3.evaluation')
+VISUALIZERS = _child('visualizer', mmengine_registry.VISUALIZERS,
+                     'snps3.engine')
+VISBACKENDS = _child('vis_backend', mmengine_registry.VISBACKENDS,
                      'snps3.engine')

@@ -3,7 +3,7 @@
 
 Examples:
     python tools/test.py configs/pretrain/snp_s3_embedded.py \
-        work_dirs/snp_s3_embedded/iter_300.pth
+        work_dirs/snp_s3_embedded/iter_250.pth
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 
 The metrics go to the log, to ``test_results.json`` in the work dir, and to
@@ -33,10 +33,14 @@ def parse_args():
     parser.add_argument('--work-dir', help='where logs and results go')
     parser.add_argument('--out', help='also write the metrics to this JSON')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, e.g. test_dataloader.batch_size=8')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument(
+        '--launcher',
+        default='none',
+        choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -64,12 +68,15 @@ def main():
     if not is_main_process():
         return
     runner.visualizer.add_scalars(
-        {f'test/{k}': v for k, v in metrics.items()
-         if isinstance(v, (int, float))}, step=0)
-    result = dict(config=args.config, checkpoint=args.checkpoint,
-                  metrics=metrics)
-    for path in filter(None, [osp.join(runner.log_dir, 'test_results.json'),
-                              args.out]):
+        {
+            f'test/{k}': v
+            for k, v in metrics.items() if isinstance(v, (int, float))
+        },
+        step=0)
+    result = dict(
+        config=args.config, checkpoint=args.checkpoint, metrics=metrics)
+    for path in filter(
+            None, [osp.join(runner.log_dir, 'test_results.json'), args.out]):
         with open(path, 'w') as f:
             json.dump(result, f, indent=2)
     print(format_retrieval_table(metrics))

@@ -26,16 +26,25 @@ def parse_args():
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
     parser.add_argument(
-        '--resume', nargs='?', type=str, const='auto',
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
         help='resume from CHECKPOINT, or without a value from the latest '
         'checkpoint in the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='bf16 mixed precision (CPU with AMX, or GPU)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--amp',
+        action='store_true',
+        help='bf16 mixed precision (CPU with AMX, or GPU)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, e.g. train_cfg.max_iters=10')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument(
+        '--launcher',
+        default='none',
+        choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))

@@ -5,8 +5,9 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000,
-                    max_keep_ckpts=3),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=1000,
+        max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 custom_hooks = [dict(type='BadSampleCounterHook')]
@@ -17,11 +18,18 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-vis_backends = [dict(type='LocalVisBackend'),
-                dict(type='TensorboardVisBackend')]
+vis_backends = [
+    dict(type='LocalVisBackend'),
+    dict(type='TensorboardVisBackend')
+]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 log_processor = dict(by_epoch=False, window_size=10)
 log_level = 'INFO'
+
+# Heads are switched on and off by config, so some parameters (the fusion
+# pooler without a matching head, say) may get no gradient in a step; DDP
+# must know, or it waits for them forever.
+find_unused_parameters = True
 
 load_from = None
 resume = False

@@ -22,8 +22,7 @@ class SampleError(ValueError):
 
 
 #: Exceptions that mean "this sample is bad", as opposed to a bug.
-BAD_SAMPLE_ERRORS = (VideoDecodeError, SampleError, FileNotFoundError,
-                     OSError)
+BAD_SAMPLE_ERRORS = (VideoDecodeError, SampleError, FileNotFoundError, OSError)
 
 
 class BaseVideoTextDataset(BaseDataset):
@@ -68,7 +67,8 @@ class BaseVideoTextDataset(BaseDataset):
                 f"annotation file '{self.ann_file}' of "
                 f'{type(self).__name__} does not exist. Check data_root and '
                 'ann_file in the config; for the embedded corpus run '
-                '`python tools/data/embedded/generate.py --out data/embedded`.')
+                '`python tools/data/embedded/generate.py --out data/embedded`.'
+            )
         super().full_init()
         if len(self) == 0:
             raise ValueError(f"annotation file '{self.ann_file}' of "

@@ -5,6 +5,7 @@ import os.path as osp
 from typing import Dict, List, Optional
 
 from snps3.registry import DATASETS
+
 from .base import BaseVideoTextDataset
 
 
@@ -69,9 +70,10 @@ class MSRVTTRetrievalDataset(BaseVideoTextDataset):
         for video_id, caption in pairs:
             index = video_index.setdefault(video_id, len(video_index))
             data_list.append(
-                dict(video_id=video_id,
-                     video_path=osp.join(self.video_dir, f'{video_id}.mp4'),
-                     caption=caption,
-                     text_id=len(data_list),
-                     video_index=index))
+                dict(
+                    video_id=video_id,
+                    video_path=osp.join(self.video_dir, f'{video_id}.mp4'),
+                    caption=caption,
+                    text_id=len(data_list),
+                    video_index=index))
         return data_list

@@ -4,6 +4,7 @@ import os.path as osp
 from typing import List
 
 from snps3.registry import DATASETS
+
 from .base import BaseVideoTextDataset
 
 WEBVID_COLUMNS = ('videoid', 'contentUrl', 'duration', 'page_dir', 'name')
@@ -32,10 +33,11 @@ class WebVidDataset(BaseVideoTextDataset):
             data_list = []
             for row in reader:
                 data_list.append(
-                    dict(video_id=row['videoid'],
-                         video_path=osp.join(self.video_dir, row['page_dir'],
-                                             f"{row['videoid']}.mp4"),
-                         caption=row['name'],
-                         text_id=len(data_list),
-                         video_index=len(data_list)))
+                    dict(
+                        video_id=row['videoid'],
+                        video_path=osp.join(self.video_dir, row['page_dir'],
+                                            f"{row['videoid']}.mp4"),
+                        caption=row['name'],
+                        text_id=len(data_list),
+                        video_index=len(data_list)))
         return data_list

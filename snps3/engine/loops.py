@@ -9,7 +9,7 @@ split with the model's similarity, and hand the score matrix to the metric.
 from typing import Dict, List
 
 import torch
-from mmengine.dist import collect_results
+from mmengine.dist import all_gather_object
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop, ValLoop, autocast
 
@@ -29,20 +29,33 @@ class _RetrievalEvalMixin:
     def _collect_features(self) -> List[Dict]:
         records = []
         for idx, data_batch in enumerate(self.dataloader):
-            self.runner.call_hook(f'before_{self.stage}_iter', batch_idx=idx,
-                                  data_batch=data_batch)
+            self.runner.call_hook(
+                f'before_{self.stage}_iter',
+                batch_idx=idx,
+                data_batch=data_batch)
             with autocast(enabled=self.fp16):
                 step = getattr(self.runner.model, f'{self.stage}_step')
                 outputs = step(data_batch)
             for sample in outputs:
                 records.append(
-                    dict(text_id=sample.text_id,
-                         video_index=sample.video_index,
-                         text_feat=sample.text_feat.float().cpu(),
-                         video_feat=sample.video_feat.float().cpu()))
-            self.runner.call_hook(f'after_{self.stage}_iter', batch_idx=idx,
-                                  data_batch=data_batch, outputs=outputs)
-        return collect_results(records, len(self.dataloader.dataset), 'cpu')
+                    dict(
+                        text_id=sample.text_id,
+                        video_index=sample.video_index,
+                        text_feat=sample.text_feat.float().cpu(),
+                        video_feat=sample.video_feat.float().cpu()))
+            self.runner.call_hook(
+                f'after_{self.stage}_iter',
+                batch_idx=idx,
+                data_batch=data_batch,
+                outputs=outputs)
+        # Every rank needs every feature to score the split; the sampler pads
+        # the last batch with repeats, which the text ids remove.
+        merged = {
+            r['text_id']: r
+            for part in all_gather_object(records)
+            for r in part
+        }
+        return list(merged.values())
 
     @torch.no_grad()
     def score(self, records: List[Dict]) -> Dict:
@@ -62,12 +75,14 @@ class _RetrievalEvalMixin:
             model.similarity(chunk.to(device), video_feats).cpu()
             for chunk in text_feats.split(1024)
         ])
-        return dict(scores=scores.numpy(),
-                    text_video_ids=[column[r['video_index']]
-                                    for r in records],
-                    protocol=dict(scoring='dual',
-                                  frames=int(video_feats.shape[1]),
-                                  texts=len(records), videos=len(order)))
+        return dict(
+            scores=scores.numpy(),
+            text_video_ids=[column[r['video_index']] for r in records],
+            protocol=dict(
+                scoring='dual',
+                frames=int(video_feats.shape[1]),
+                texts=len(records),
+                videos=len(order)))
 
     def run(self) -> dict:
         self.runner.call_hook(f'before_{self.stage}')
@@ -77,8 +92,8 @@ class _RetrievalEvalMixin:
         # Every rank holds all features now; each scores them and feeds the
         # metric one identical result, which keeps MMEngine's per-rank
         # result collection consistent (size 1).
-        self.evaluator.process(data_samples=[self.score(records)],
-                               data_batch=None)
+        self.evaluator.process(
+            data_samples=[self.score(records)], data_batch=None)
         metrics = self.evaluator.evaluate(1)
         self.runner.call_hook(f'after_{self.stage}_epoch', metrics=metrics)
         self.runner.call_hook(f'after_{self.stage}')

@@ -11,8 +11,9 @@ def format_retrieval_table(metrics: Dict[str, float]) -> str:
             ``retrieval/t2v/R@1_chance``, as :class:`RetrievalMetric` writes.
     """
     rows = []
-    for direction, title in (('t2v', 'text -> video'),
-                             ('v2t', 'video -> text')):
+    for direction, title in (('t2v', 'text -> video'), ('v2t',
+                                                        'video -> text')):
+
         def get(name):
             for key, value in metrics.items():
                 if key.endswith(f'{direction}/{name}'):
@@ -24,8 +25,8 @@ def format_retrieval_table(metrics: Dict[str, float]) -> str:
         cells = [title]
         for k in ('R@1', 'R@5', 'R@10'):
             chance = get(f'{k}_chance')
-            cells.append(f'{get(k):.1f}' + (f' ({chance:.1f})'
-                                            if chance is not None else ''))
+            cells.append(f'{get(k):.1f}' +
+                         (f' ({chance:.1f})' if chance is not None else ''))
         cells += [f"{get('MdR'):.1f}", f"{get('MnR'):.1f}"]
         rows.append('| ' + ' | '.join(cells) + ' |')
     if not rows:

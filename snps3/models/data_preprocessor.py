@@ -20,18 +20,21 @@ class VideoTextDataPreprocessor(BaseDataPreprocessor):
         std (Sequence[float]): Per-channel std, 0-255 scale.
     """
 
-    def __init__(self,
-                 mean: Sequence[float] = (123.675, 116.28, 103.53),
-                 std: Sequence[float] = (58.395, 57.12, 57.375)) -> None:
+    def __init__(
+        self,
+        mean: Sequence[float] = (123.675, 116.28, 103.53),
+        std: Sequence[float] = (58.395, 57.12, 57.375)
+    ) -> None:
         super().__init__()
-        self.register_buffer('mean', torch.tensor(mean).view(1, 1, 3, 1, 1),
-                             persistent=False)
-        self.register_buffer('std', torch.tensor(std).view(1, 1, 3, 1, 1),
-                             persistent=False)
+        self.register_buffer(
+            'mean', torch.tensor(mean).view(1, 1, 3, 1, 1), persistent=False)
+        self.register_buffer(
+            'std', torch.tensor(std).view(1, 1, 3, 1, 1), persistent=False)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)
         inputs = dict(data['inputs'])
         if 'frames' in inputs:
-            inputs['frames'] = (inputs['frames'].float() - self.mean) / self.std
+            inputs['frames'] = (inputs['frames'].float() -
+                                self.mean) / self.std
         return dict(inputs=inputs, data_samples=data.get('data_samples'))

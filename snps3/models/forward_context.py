@@ -37,6 +37,6 @@ class ForwardContext:
     @cached_property
     def fusion_mlm(self):
         """Fusion mode on the masked caption and the video."""
-        return self.model.encoder.forward_fusion(
-            self.inputs['mlm_input_ids'], self.inputs['attention_mask'],
-            self.frame_tokens)
+        return self.model.encoder.forward_fusion(self.inputs['mlm_input_ids'],
+                                                 self.inputs['attention_mask'],
+                                                 self.frame_tokens)

@@ -6,6 +6,7 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 
 from snps3.registry import MODELS
+
 from .forward_context import ForwardContext
 
 
@@ -36,8 +37,8 @@ class VideoTextPretrainer(BaseModel):
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='VideoTextDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.encoder = MODELS.build(encoder)
         width = self.encoder.hidden_size
         backbone = dict(backbone)

@@ -14,6 +14,7 @@ packages):
   start) and wrap the model without device ids.
 """
 import os
+import pickle
 from datetime import timedelta
 
 import numpy as np
@@ -34,12 +35,32 @@ def _safe_globals() -> list:
         multiarray._reconstruct, multiarray.scalar
     ]
     # numpy >= 1.25 pickles dtypes as instances of these classes.
-    types += [type(np.dtype(t)) for t in
-              (np.float64, np.float32, np.int64, np.int32, np.bool_)]
+    types += [
+        type(np.dtype(t))
+        for t in (np.float64, np.float32, np.int64, np.int32, np.bool_)
+    ]
     return types
 
 
-torch.serialization.add_safe_globals(_safe_globals())
+_HISTORY_BUFFER_METHODS = frozenset({'min', 'max', 'mean', 'current'})
+
+
+def _history_buffer_getattr(obj, name: str):
+    """The one ``getattr`` MMEngine checkpoints need, and nothing more.
+
+    A ``HistoryBuffer`` pickles its statistics methods as
+    ``getattr(HistoryBuffer, 'mean')``; allow-listing ``getattr`` itself would
+    let a crafted file reach any attribute of an allowed object.
+    """
+    if obj is HistoryBuffer and name in _HISTORY_BUFFER_METHODS:
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'getattr({obj!r}, {name!r}) is not allowed in a checkpoint')
+
+
+torch.serialization.add_safe_globals(_safe_globals() + [(
+    _history_buffer_getattr,
+    '__builtin__.getattr'), (_history_buffer_getattr, 'builtins.getattr')])
 
 
 @CheckpointLoader.register_scheme(prefixes='', force=True)
@@ -53,18 +74,24 @@ def load_local_checkpoint(filename: str, map_location=None) -> dict:
     if not os.path.isfile(filename):
         raise FileNotFoundError(f"checkpoint '{filename}' does not exist.")
     try:
-        return torch.load(filename, map_location=map_location,
-                          weights_only=True)
+        return torch.load(
+            filename, map_location=map_location, weights_only=True)
     except Exception as err:  # torch raises UnpicklingError, or others
         if os.environ.get(TRUST_ENV) == '1':
-            print_log(f"checkpoint '{filename}' needs full unpickling "
-                      f'({TRUST_ENV}=1 is set): {err}', 'current')
-            return torch.load(filename, map_location=map_location,
-                              weights_only=False)
+            print_log(
+                f"checkpoint '{filename}' needs full unpickling "
+                f'({TRUST_ENV}=1 is set): {err}', 'current')
+            return torch.load(
+                filename, map_location=map_location, weights_only=False)
+        reason = [
+            ln.strip() for ln in str(err).splitlines()
+            if 'Unsupported global' in ln or 'not allowed' in ln
+        ]
         raise RuntimeError(
             f"checkpoint '{filename}' holds objects that torch's safe loader "
-            f'refuses ({str(err).splitlines()[0]}). If you trust the file, '
-            f'set {TRUST_ENV}=1 and load it again.') from err
+            f"refuses ({reason[0] if reason else str(err).splitlines()[0]}). "
+            f'If you trust the file, set {TRUST_ENV}=1 and load it again.'
+        ) from err
 
 
 def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
@@ -81,10 +108,14 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
             'machine use tools/dist_train.sh (torchrun, launcher=pytorch).')
     timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout', 1800)
     if not dist.is_initialized():
-        dist.init_process_group(backend='gloo',
-                                timeout=timedelta(seconds=timeout))
+        dist.init_process_group(
+            backend='gloo', timeout=timedelta(seconds=timeout))
     cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
-    if cfg.get('model_wrapper_cfg') is None:
-        cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel',
-                                     broadcast_buffers=False,
-                                     find_unused_parameters=False)
+    # MMEngine fills in device_ids=[LOCAL_RANK] unless the wrapper config
+    # names device_ids itself; a CPU module needs None.
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel',
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper

@@ -10,7 +10,10 @@ from mmengine.runner import Runner
 #: ones MMEngine's tools read from the config.
 RUNNER_KEYS = frozenset(
     set(inspect.signature(Runner.__init__).parameters) - {'self', 'cfg'}
-    | {'runner_type', 'launcher', 'work_dir', 'model_wrapper_cfg'})
+    | {
+        'runner_type', 'launcher', 'work_dir', 'model_wrapper_cfg',
+        'find_unused_parameters', 'sync_bn'
+    })
 
 
 def check_config(cfg: Config) -> None:

@@ -26,9 +26,9 @@ def resolve_path(path: str) -> str:
             f"'{path}' names the Python package '{package}', which is not "
             'installed; install it (pip install '
             f"{package.replace('_', '-')}) or give a local path instead.")
-    return osp.join(list(spec.submodule_search_locations)[0],
-                    *rest.split('/')) if rest else list(
-                        spec.submodule_search_locations)[0]
+    return osp.join(
+        list(spec.submodule_search_locations)[0], *
+        rest.split('/')) if rest else list(spec.submodule_search_locations)[0]
 
 
 def check_exists(path: str, what: str, hint: str = '') -> str:

@@ -19,16 +19,22 @@ def _corpus(tmp_path, mp4_writer, rows):
     for videoid, page_dir, _ in rows:
         if videoid != 'missing':
             mp4_writer(tmp_path / 'videos' / page_dir / f'{videoid}.mp4')
-    lines = [f'{v},https://example.invalid/{v}.mp4,PT00H00M01S,{p},"{c}"\n'
-             for v, p, c in rows]
+    lines = [
+        f'{v},https://example.invalid/{v}.mp4,PT00H00M01S,{p},"{c}"\n'
+        for v, p, c in rows
+    ]
     (tmp_path / 'train.csv').write_text(HEADER + ''.join(lines))
 
 
 def _build(tmp_path, **kwargs):
     init_default_scope('snps3')
     return DATASETS.build(
-        dict(type='WebVidDataset', data_root=str(tmp_path),
-             ann_file='train.csv', pipeline=PIPELINE, **kwargs))
+        dict(
+            type='WebVidDataset',
+            data_root=str(tmp_path),
+            ann_file='train.csv',
+            pipeline=PIPELINE,
+            **kwargs))
 
 
 def test_reads_webvid_csv(tmp_path, mp4_writer):
@@ -48,8 +54,12 @@ def test_reads_webvid_csv(tmp_path, mp4_writer):
 def test_missing_annotation_file_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='nope.csv.*generate.py'):
         init_default_scope('snps3')
-        DATASETS.build(dict(type='WebVidDataset', data_root=str(tmp_path),
-                            ann_file='nope.csv', pipeline=PIPELINE))
+        DATASETS.build(
+            dict(
+                type='WebVidDataset',
+                data_root=str(tmp_path),
+                ann_file='nope.csv',
+                pipeline=PIPELINE))
 
 
 def test_wrong_columns_are_named(tmp_path):

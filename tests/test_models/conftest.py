@@ -2,9 +2,13 @@
 import pytest
 import torch
 
-TINY_BERT = dict(vocab_size=120, hidden_size=32, num_hidden_layers=2,
-                 num_attention_heads=4, intermediate_size=64,
-                 max_position_embeddings=64)
+TINY_BERT = dict(
+    vocab_size=120,
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    intermediate_size=64,
+    max_position_embeddings=64)
 
 
 @pytest.fixture
@@ -16,13 +20,15 @@ def tiny_bert_cfg():
 def tiny_model_cfg():
     return dict(
         type='VideoTextPretrainer',
-        backbone=dict(type='TimmFrameEncoder', model_name='resnet18',
-                      model_kwargs=dict()),
-        encoder=dict(type='SharedBertEncoder', config=dict(TINY_BERT),
-                     sep_token_id=3),
-        heads=dict(mlm=dict(type='MLMHead', hidden_size=None,
-                            vocab_size=None),
-                   vtc=dict(type='VTCHead', hidden_size=None)))
+        backbone=dict(
+            type='TimmFrameEncoder',
+            model_name='resnet18',
+            model_kwargs=dict()),
+        encoder=dict(
+            type='SharedBertEncoder', config=dict(TINY_BERT), sep_token_id=3),
+        heads=dict(
+            mlm=dict(type='MLMHead', hidden_size=None, vocab_size=None),
+            vtc=dict(type='VTCHead', hidden_size=None)))
 
 
 def make_batch(b=4, t=2, length=8, size=32, vocab=120):
@@ -35,10 +41,13 @@ def make_batch(b=4, t=2, length=8, size=32, vocab=120):
     labels[:, 2] = ids[:, 2]
     mlm_ids = ids.clone()
     mlm_ids[:, 2] = 4
-    return dict(frames=torch.randint(0, 255, (b, t, 3, size, size),
-                                     dtype=torch.uint8, generator=g),
-                input_ids=ids, attention_mask=mask, mlm_input_ids=mlm_ids,
-                mlm_labels=labels)
+    return dict(
+        frames=torch.randint(
+            0, 255, (b, t, 3, size, size), dtype=torch.uint8, generator=g),
+        input_ids=ids,
+        attention_mask=mask,
+        mlm_input_ids=mlm_ids,
+        mlm_labels=labels)
 
 
 @pytest.fixture

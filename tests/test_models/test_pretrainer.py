@@ -18,9 +18,11 @@ def test_loss_runs_each_encoder_pass_once(tiny_model_cfg, batch_factory):
     text_fn, fusion_fn = enc.forward_text, enc.forward_fusion
 
     def count(name, fn):
+
         def wrapped(*args, **kwargs):
             calls[name] += 1
             return fn(*args, **kwargs)
+
         return wrapped
 
     enc.forward_text = count('text', text_fn)
@@ -53,11 +55,11 @@ def test_predict_and_similarity_shapes(tiny_model_cfg, batch_factory):
     from snps3.structures import VideoTextDataSample
     batch = batch_factory(b=3, t=2)
     samples = [VideoTextDataSample() for _ in range(3)]
-    data = model.data_preprocessor(dict(inputs=batch,
-                                        data_samples=samples))
+    data = model.data_preprocessor(dict(inputs=batch, data_samples=samples))
     out = model(**data, mode='predict')
     assert out[0].text_feat.shape == (32, )
     assert out[0].video_feat.shape == (2, 32)
-    scores = model.similarity(torch.stack([s.text_feat for s in out]),
-                              torch.stack([s.video_feat for s in out]))
+    scores = model.similarity(
+        torch.stack([s.text_feat for s in out]),
+        torch.stack([s.video_feat for s in out]))
     assert scores.shape == (3, 3)

@@ -12,5 +12,11 @@ def test_misspelt_runner_key_is_refused():
 
 
 def test_helper_variables_are_fine():
-    check_config(Config(dict(model=dict(), data_root='x', num_frames=4,
-                             train_pipeline=[], tokenizer='t')))
+    check_config(
+        Config(
+            dict(
+                model=dict(),
+                data_root='x',
+                num_frames=4,
+                train_pipeline=[],
+                tokenizer='t')))

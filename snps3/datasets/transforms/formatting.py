@@ -23,23 +23,26 @@ class PackVideoTextInputs(BaseTransform):
         meta_keys (Sequence[str]): Keys copied into the data sample.
     """
 
-    def __init__(self,
-                 input_keys: Sequence[str] = ('input_ids', 'attention_mask',
-                                              'mlm_input_ids', 'mlm_labels'),
-                 meta_keys: Sequence[str] = ('video_id', 'video_path',
-                                             'caption', 'text_id',
-                                             'video_index')) -> None:
+    def __init__(
+        self,
+        input_keys: Sequence[str] = ('input_ids', 'attention_mask',
+                                     'mlm_input_ids', 'mlm_labels'),
+        meta_keys: Sequence[str] = ('video_id', 'video_path', 'caption',
+                                    'text_id', 'video_index')
+    ) -> None:
         self.input_keys = tuple(input_keys)
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:
         inputs = {}
         if 'imgs' in results:
-            frames = np.ascontiguousarray(results['imgs'].transpose(0, 3, 1, 2))
+            frames = np.ascontiguousarray(results['imgs'].transpose(
+                0, 3, 1, 2))
             inputs['frames'] = torch.from_numpy(frames)
         for key in self.input_keys:
             if key in results:
                 inputs[key] = torch.as_tensor(results[key])
-        sample = VideoTextDataSample(metainfo={
-            k: results[k] for k in self.meta_keys if k in results})
+        sample = VideoTextDataSample(
+            metainfo={k: results[k]
+                      for k in self.meta_keys if k in results})
         return dict(inputs=inputs, data_samples=sample)

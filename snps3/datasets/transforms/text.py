@@ -63,8 +63,9 @@ class TokenizeCaption(BaseTransform):
             raise SampleError(f'caption {caption!r} has no tokens')
         room = self.max_length - 2
         if len(pieces) > room:
-            start = (np.random.randint(len(pieces) - room + 1)
-                     if self.random_window else 0)
+            start = (
+                np.random.randint(len(pieces) - room +
+                                  1) if self.random_window else 0)
             pieces = pieces[start:start + room]
         ids = [tok.cls_token_id] + pieces + [tok.sep_token_id]
         input_ids = np.full(self.max_length, tok.pad_token_id, np.int64)

@@ -15,7 +15,10 @@ class BadSampleCounterHook(Hook):
 
     priority = 'LOW'
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         dataset = runner.train_dataloader.dataset
         count = getattr(dataset, 'num_bad_samples', None)

@@ -47,7 +47,10 @@ class ParamSyncCheckHook(Hook):
         runner.logger.info(f'parameters identical on all {len(digests)} '
                            f'ranks (sha1 {digests[0][:12]})')
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         if self.interval and self.every_n_train_iters(runner, self.interval):
             self._check(runner)

@@ -101,6 +101,27 @@ def retrieval_ranks(scores: Any, gt: GroundTruth) -> np.ndarray:
     return ranks
 
 
+def recall_at_k_chance(num_gt: np.ndarray, gallery_size: int, k: int) -> float:
+    """Expected R@K (percent) of random, tie-free scores.
+
+    A query with ``g`` ground truths among ``N`` items misses at K only if
+    its top K are all drawn from the ``N - g`` others:
+    ``P(hit) = 1 - C(N - g, K) / C(N, K)``, averaged over queries. For one
+    ground truth this is ``K / N``.
+
+    Args:
+        num_gt (np.ndarray): (Nq,) number of ground truths per query.
+        gallery_size (int): ``N``.
+        k (int): The cut-off.
+    """
+    k = min(k, gallery_size)
+    miss = np.ones(len(num_gt))
+    for i in range(k):  # product form of C(N-g, K) / C(N, K)
+        miss *= np.clip(gallery_size - num_gt - i, 0, None) / (
+            gallery_size - i)
+    return float(100.0 * np.mean(1.0 - miss))
+
+
 def retrieval_metrics(ranks: Any, prefix: str = '') -> Dict[str, float]:
     """Recall@{1,5,10} (percent), median rank and mean rank.
 
@@ -159,8 +180,8 @@ class RetrievalMetric(BaseMetric):
 
     Metrics (before MMEngine adds ``prefix/``): for ``d`` in ``t2v``,
     ``v2t``: ``d/R@1``, ``d/R@5``, ``d/R@10`` (percent), ``d/MdR``,
-    ``d/MnR``, ``d/R@1_chance`` (expected R@1 of random scores, percent:
-    the mean over queries of ``|gt| / Ng``) and ``d/num_queries``.
+    ``d/MnR``, ``d/R@K_chance`` for K in 1, 5, 10 (expected R@K of random
+    scores, percent; see :func:`recall_at_k_chance`) and ``d/num_queries``.
 
     Args:
         collect_device (str): Device for collecting results across ranks.
@@ -246,9 +267,8 @@ class RetrievalMetric(BaseMetric):
                    gt: np.ndarray) -> Dict[str, Any]:
         """Metrics of one direction, plus its chance level and size."""
         metrics: Dict[str, Any] = retrieval_metrics(ranks, name)
-        # With random, tie-free scores, a query's R@1 hit probability is
-        # |gt| / Ng: one of its ground truths must come out on top.
-        metrics[f'{name}/R@1_chance'] = float(
-            100.0 * np.mean(gt.sum(axis=1) / gt.shape[1]))
+        for k in (1, 5, 10):
+            metrics[f'{name}/R@{k}_chance'] = recall_at_k_chance(
+                gt.sum(axis=1), gt.shape[1], k)
         metrics[f'{name}/num_queries'] = int(gt.shape[0])
         return metrics

@@ -65,9 +65,12 @@ class TimmFrameEncoder(BaseModule):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         import timm
-        self.model = timm.create_model(model_name, pretrained=pretrained,
-                                       num_classes=0, global_pool='',
-                                       **(model_kwargs or {}))
+        self.model = timm.create_model(
+            model_name,
+            pretrained=pretrained,
+            num_classes=0,
+            global_pool='',
+            **(model_kwargs or {}))
         self.checkpoint = checkpoint
         self.key_mapping = key_mapping
         self.patch_grid = patch_grid
@@ -88,9 +91,10 @@ class TimmFrameEncoder(BaseModule):
             raise ValueError(f"key_mapping must be 'by_name' or 'by_order', "
                              f'got {key_mapping!r}')
         missing, unexpected = self.model.load_state_dict(state, strict=False)
-        print_log(f"backbone weights from '{path}': {len(target) - len(missing)}"
-                  f'/{len(target)} tensors loaded; missing {missing[:5]}, '
-                  f'unexpected {unexpected[:5]}', 'current')
+        print_log(
+            f"backbone weights from '{path}': {len(target) - len(missing)}"
+            f'/{len(target)} tensors loaded; missing {missing[:5]}, '
+            f'unexpected {unexpected[:5]}', 'current')
 
     def grid(self, frames: torch.Tensor) -> torch.Tensor:
         """Feature grid (N, C, h, w) of frames (N, 3, H, W)."""

@@ -17,13 +17,13 @@ def build_bert(pretrained: Optional[str], config: Optional[dict]):
     if pretrained is not None:
         path = check_exists(pretrained, 'BERT checkpoint folder',
                             'Give a folder with config.json and weights.')
-        return BertModel.from_pretrained(path, attn_implementation='sdpa',
-                                         **(config or {}))
+        return BertModel.from_pretrained(
+            path, attn_implementation='sdpa', **(config or {}))
     if config is None:
         raise ValueError('give `pretrained` (a BERT folder) or `config` '
                          '(BertConfig arguments) to build the text encoder')
-    return BertModel._from_config(BertConfig(**config),
-                                  attn_implementation='sdpa')
+    return BertModel._from_config(
+        BertConfig(**config), attn_implementation='sdpa')
 
 
 @MODELS.register_module()
@@ -74,8 +74,10 @@ class SharedBertEncoder(BaseModule):
         Returns:
             tuple: hidden states (B, L, D) and pooled [CLS] (B, D).
         """
-        out = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                        token_type_ids=torch.zeros_like(input_ids))
+        out = self.bert(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=torch.zeros_like(input_ids))
         return out.last_hidden_state, out.pooler_output
 
     def forward_fusion(self,
@@ -110,13 +112,18 @@ class SharedBertEncoder(BaseModule):
         types = torch.cat([
             torch.zeros(b, length, dtype=torch.long, device=device),
             torch.ones(b, t + 1, dtype=torch.long, device=device)
-        ], dim=1)
+        ],
+                          dim=1)
         if video_mask is None:
-            video_mask = torch.ones(b, t, dtype=attention_mask.dtype,
-                                    device=device)
-        mask = torch.cat([attention_mask, video_mask,
-                          video_mask.new_ones(b, 1)], dim=1)
-        out = self.bert(inputs_embeds=embeds, attention_mask=mask,
-                        position_ids=positions, token_type_ids=types)
+            video_mask = torch.ones(
+                b, t, dtype=attention_mask.dtype, device=device)
+        mask = torch.cat(
+            [attention_mask, video_mask,
+             video_mask.new_ones(b, 1)], dim=1)
+        out = self.bert(
+            inputs_embeds=embeds,
+            attention_mask=mask,
+            position_ids=positions,
+            token_type_ids=types)
         hidden = out.last_hidden_state
         return hidden, self.fusion_pooler(hidden)

@@ -4,6 +4,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from snps3.registry import MODELS
+
 from .base import BaseProxyHead
 
 

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from snps3.models.losses import infonce_text_video, mil_similarity
 from snps3.registry import MODELS
 from snps3.utils.dist import gather_with_grad, rank_offset
+
 from .base import BaseProxyHead
 
 
@@ -66,7 +67,6 @@ class VTCHead(BaseProxyHead):
         frames = self.embed_video(ctx.frame_tokens)
         out = infonce_text_video(text, frames, gather_with_grad(text),
                                  gather_with_grad(frames),
-                                 rank_offset(text.shape[0]),
-                                 self.temperature)
-        return dict(loss_vtc=out['loss'] * self.loss_weight,
-                    vtc_acc=out['acc'])
+                                 rank_offset(text.shape[0]), self.temperature)
+        return dict(
+            loss_vtc=out['loss'] * self.loss_weight, vtc_acc=out['acc'])

@@ -36,8 +36,8 @@ def infonce_text_video(text_local: torch.Tensor, frames_local: torch.Tensor,
     Returns:
         dict: ``loss`` (mean of both directions) and ``acc`` (t2v top-1).
     """
-    targets = torch.arange(text_local.shape[0],
-                           device=text_local.device) + offset
+    targets = torch.arange(
+        text_local.shape[0], device=text_local.device) + offset
     t2v = mil_similarity(text_local, frames_all, temperature)
     v2t = mil_similarity(text_all, frames_local, temperature).t()
     loss = (F.cross_entropy(t2v, targets) + F.cross_entropy(v2t, targets)) / 2

@@ -21,8 +21,10 @@ def test_long_caption_random_window_in_training_head_at_test():
     caption = ' '.join(f'w{i}' for i in range(60))
     train = TokenizeCaption(max_length=8, random_window=True)
     test = TokenizeCaption(max_length=8, random_window=False)
-    starts = {tuple(train(dict(caption=caption))['input_ids'][1:7])
-              for _ in range(20)}
+    starts = {
+        tuple(train(dict(caption=caption))['input_ids'][1:7])
+        for _ in range(20)
+    }
     assert len(starts) > 1
     head = test(dict(caption=caption))['input_ids']
     assert len(head) == 8 and head[-1] == load_tokenizer().sep_token_id

@@ -173,3 +173,14 @@ def test_metric_rejects_bad_input():
     metric.process(None, [scores, scores])
     with pytest.raises(ValueError, match='called once'):
         metric.compute_metrics(metric.results)
+
+
+def test_recall_at_k_chance_known_answers():
+    from snps3.evaluation.metrics.retrieval import recall_at_k_chance
+    # One ground truth: K / N.
+    assert recall_at_k_chance(np.array([1]), 100, 5) == pytest.approx(5.0)
+    # Two of four, top 2: 1 - C(2,2)/C(4,2) = 1 - 1/6.
+    assert recall_at_k_chance(np.array([2]), 4,
+                              2) == pytest.approx(100 * 5 / 6)
+    # K at least the gallery: always a hit.
+    assert recall_at_k_chance(np.array([1, 3]), 4, 10) == pytest.approx(100)
