@@ -1,6 +1,6 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
 from functools import cached_property
-from typing import Dict
+from typing import Dict, Tuple
 
 import torch
 
@@ -13,15 +13,22 @@ class ForwardContext:
     mining) is run once.
 
     Args:
-        model: The model owning ``backbone`` and ``encoder``.
+        model: The model owning ``backbone``, ``encoder`` and the retrieval
+            head (whose ``embed_text``/``embed_video`` give the global
+            features).
         inputs (dict): Batched inputs from the data preprocessor: ``frames``
-            (B, T, 3, H, W), ``input_ids``/``attention_mask`` (B, L) and, for
-            masked modelling, ``mlm_input_ids``/``mlm_labels`` (B, L).
+            (B, T, 3, H, W), ``input_ids``/``attention_mask`` (B, L) and,
+            depending on the transforms, ``mlm_input_ids``/``mlm_labels``
+            (B, L) or ``lvwm_positions`` (B, K).
     """
 
     def __init__(self, model, inputs: Dict[str, torch.Tensor]) -> None:
         self.model = model
         self.inputs = inputs
+
+    @property
+    def batch_size(self) -> int:
+        return self.inputs['input_ids'].shape[0]
 
     @cached_property
     def frame_tokens(self) -> torch.Tensor:
@@ -29,14 +36,57 @@ class ForwardContext:
         return self.model.extract_video(self.inputs['frames'])
 
     @cached_property
-    def text(self):
+    def text(self) -> Tuple[torch.Tensor, torch.Tensor]:
         """Text mode on the raw caption: (B, L, D) states, (B, D) pooled."""
         return self.model.encoder.forward_text(self.inputs['input_ids'],
                                                self.inputs['attention_mask'])
 
     @cached_property
-    def fusion_mlm(self):
-        """Fusion mode on the masked caption and the video."""
-        return self.model.encoder.forward_fusion(self.inputs['mlm_input_ids'],
+    def text_feats(self) -> torch.Tensor:
+        """(B, E) normalised global text features (with gradient)."""
+        return self.model.retrieval_head_module.embed_text(self.text[1])
+
+    @cached_property
+    def video_feats(self) -> torch.Tensor:
+        """(B, T, E) normalised frame features (with gradient)."""
+        return self.model.retrieval_head_module.embed_video(self.frame_tokens)
+
+    @cached_property
+    def local_similarity(self) -> torch.Tensor:
+        """(B, B) text-to-video scores of this rank's batch, no gradient.
+
+        For mining hard negatives: row i ranks the videos for caption i.
+        """
+        with torch.no_grad():
+            return self.model.retrieval_head_module.similarity(
+                self.text_feats.detach(), self.video_feats.detach())
+
+    @cached_property
+    def fusion_mlm(self) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Fusion mode on the masked caption and its own video."""
+        return self.model.encoder.forward_fusion(
+            self.inputs['mlm_input_ids'], self.inputs['attention_mask'],
+            self.frame_tokens)
+
+    @cached_property
+    def fusion_pos(self) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Fusion mode on each raw caption with its own video (positives)."""
+        return self.model.encoder.forward_fusion(self.inputs['input_ids'],
                                                  self.inputs['attention_mask'],
                                                  self.frame_tokens)
+
+    def fuse_pairs(self, text_index: torch.Tensor,
+                   video_index: torch.Tensor) -> torch.Tensor:
+        """Fusion passes on (caption, video) pairs of this batch.
+
+        Args:
+            text_index (Tensor): (N, ) caption indices into the batch.
+            video_index (Tensor): (N, ) video indices into the batch.
+
+        Returns:
+            Tensor: (N, D) pooled joint [CLS] of each pair.
+        """
+        ids = self.inputs['input_ids'][text_index]
+        mask = self.inputs['attention_mask'][text_index]
+        return self.model.encoder.forward_fusion(
+            ids, mask, self.frame_tokens[video_index])[1]

@@ -62,6 +62,11 @@ class VideoTextPretrainer(BaseModel):
                 f'{list(self.heads)}')
         self.retrieval_head = retrieval_head
 
+    @property
+    def retrieval_head_module(self):
+        """The head that embeds texts and videos into the joint space."""
+        return self.heads[self.retrieval_head]
+
     def extract_video(self, frames: torch.Tensor) -> torch.Tensor:
         """(B, T, 3, H, W) normalised frames -> (B, T, D) frame tokens."""
         tokens = self.backbone(frames)
@@ -97,7 +102,7 @@ class VideoTextPretrainer(BaseModel):
         Returns:
             dict: ``text_feat`` (B, E) and/or ``video_feat`` (B, T, E).
         """
-        head = self.heads[self.retrieval_head]
+        head = self.retrieval_head_module
         feats = {}
         if 'input_ids' in inputs:
             pooled = self.encoder.forward_text(inputs['input_ids'],
@@ -119,5 +124,4 @@ class VideoTextPretrainer(BaseModel):
     def similarity(self, text_feats: torch.Tensor,
                    video_feats: torch.Tensor) -> torch.Tensor:
         """Dual-encoder scores (Nt, Nv) of features from ``extract_feats``."""
-        return self.heads[self.retrieval_head].similarity(
-            text_feats, video_feats)
+        return self.retrieval_head_module.similarity(text_feats, video_feats)

@@ -63,8 +63,9 @@ class VTCHead(BaseProxyHead):
         return mil_similarity(text_feats, video_feats, self.temperature)
 
     def loss(self, ctx) -> dict:
-        text = self.embed_text(ctx.text[1])
-        frames = self.embed_video(ctx.frame_tokens)
+        # The context's global features come from the model's retrieval head
+        # (this head by default), so LVWM and negative mining share them.
+        text, frames = ctx.text_feats, ctx.video_feats
         out = infonce_text_video(text, frames, gather_with_grad(text),
                                  gather_with_grad(frames),
                                  rank_offset(text.shape[0]), self.temperature)
