@@ -95,3 +95,6 @@ VISUALIZERS = _child('visualizer', mmengine_registry.VISUALIZERS,
                      'snps3.engine')
 VISBACKENDS = _child('vis_backend', mmengine_registry.VISBACKENDS,
                      'snps3.engine')
+# Significant-word scorers (MSSM/LVWM vocabulary mining); no MMEngine parent.
+SIGNIFICANCE_SCORERS = Registry('significance scorer', scope='snps3',
+                                locations=['snps3.significance'])
