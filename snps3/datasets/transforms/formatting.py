@@ -26,7 +26,8 @@ class PackVideoTextInputs(BaseTransform):
     def __init__(
         self,
         input_keys: Sequence[str] = ('input_ids', 'attention_mask',
-                                     'mlm_input_ids', 'mlm_labels'),
+                                     'mlm_input_ids', 'mlm_labels',
+                                     'lvwm_positions'),
         meta_keys: Sequence[str] = ('video_id', 'video_path', 'caption',
                                     'text_id', 'video_index')
     ) -> None:
