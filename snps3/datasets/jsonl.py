@@ -4,6 +4,7 @@ import os.path as osp
 from typing import List
 
 from snps3.registry import DATASETS
+
 from .base import BaseVideoTextDataset
 
 
