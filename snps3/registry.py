@@ -11,12 +11,11 @@ from typing import List, Optional, Type
 
 from mmengine import registry as mmengine_registry
 
+from snps3.utils.errors import ConfigError
 
-class UnknownTypeError(KeyError):
+
+class UnknownTypeError(ConfigError):
     """A config named a type that no registry in reach knows."""
-
-    def __str__(self) -> str:  # KeyError would quote the whole message
-        return str(self.args[0])
 
 
 class Registry(mmengine_registry.Registry):
@@ -96,5 +95,5 @@ VISUALIZERS = _child('visualizer', mmengine_registry.VISUALIZERS,
 VISBACKENDS = _child('vis_backend', mmengine_registry.VISBACKENDS,
                      'snps3.engine')
 # Significant-word scorers (MSSM/LVWM vocabulary mining); no MMEngine parent.
-SIGNIFICANCE_SCORERS = Registry('significance scorer', scope='snps3',
-                                locations=['snps3.significance'])
+SIGNIFICANCE_SCORERS = Registry(
+    'significance scorer', scope='snps3', locations=['snps3.significance'])

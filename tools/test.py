@@ -24,6 +24,7 @@ from mmengine.runner import Runner  # noqa: E402
 from snps3.evaluation.report import format_retrieval_table  # noqa: E402
 from snps3.utils import check_exists, setup_cpu_distributed  # noqa: E402
 from snps3.utils.config import check_config  # noqa: E402
+from snps3.utils.errors import report_user_errors  # noqa: E402
 
 
 def parse_args():
@@ -83,4 +84,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    with report_user_errors():
+        main()

@@ -19,6 +19,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from snps3.utils import setup_cpu_distributed  # noqa: E402
 from snps3.utils.config import check_config  # noqa: E402
+from snps3.utils.errors import report_user_errors  # noqa: E402
 
 
 def parse_args():
@@ -90,4 +91,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    with report_user_errors():
+        main()

@@ -15,9 +15,10 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from snps3.datasets.video_io import VideoDecodeError
+from snps3.utils.errors import DataError, MissingFileError
 
 
-class SampleError(ValueError):
+class SampleError(DataError):
     """A sample that cannot be used (e.g. an empty caption)."""
 
 
@@ -63,7 +64,7 @@ class BaseVideoTextDataset(BaseDataset):
 
     def full_init(self) -> None:
         if not self._fully_initialized and not osp.isfile(self.ann_file):
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f"annotation file '{self.ann_file}' of "
                 f'{type(self).__name__} does not exist. Check data_root and '
                 'ann_file in the config; for the embedded corpus run '
@@ -71,8 +72,8 @@ class BaseVideoTextDataset(BaseDataset):
             )
         super().full_init()
         if len(self) == 0:
-            raise ValueError(f"annotation file '{self.ann_file}' of "
-                             f'{type(self).__name__} has no usable rows.')
+            raise DataError(f"annotation file '{self.ann_file}' of "
+                            f'{type(self).__name__} has no usable rows.')
 
     def _report_bad(self, idx: int, err: Exception) -> None:
         with self._num_bad.get_lock():
@@ -94,7 +95,7 @@ class BaseVideoTextDataset(BaseDataset):
                 if self.test_mode:
                     # A substitute would silently change the evaluation:
                     # the gallery must hold exactly the annotated videos.
-                    raise RuntimeError(
+                    raise DataError(
                         f'{type(self).__name__}: evaluation sample {idx} '
                         f'cannot be loaded: {err}. Fix or remove it from '
                         f"'{self.ann_file}'.") from err
@@ -104,7 +105,7 @@ class BaseVideoTextDataset(BaseDataset):
                 return data
             # Replace the bad training sample by another one.
             idx = int(rng.integers(len(self)))
-        raise RuntimeError(
+        raise DataError(
             f'{type(self).__name__}: {self.max_consecutive_failures} '
             f'samples in a row could not be loaded (last: {last_err}). '
             f"Check the videos under '{self.video_dir}'.")

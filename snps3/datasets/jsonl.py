@@ -4,6 +4,7 @@ import os.path as osp
 from typing import List
 
 from snps3.registry import DATASETS
+from snps3.utils.errors import DataError
 
 from .base import BaseVideoTextDataset
 
@@ -37,19 +38,19 @@ class VideoTextJsonlDataset(BaseVideoTextDataset):
                     row = json.loads(line)
                     clip, caption = row['clip_name'], row['caption']
                 except (json.JSONDecodeError, KeyError) as err:
-                    raise ValueError(
+                    raise DataError(
                         f"'{self.ann_file}' line {line_no} is not a "
                         '{"caption", "clip_name", ...} JSON object: '
                         f'{err}') from err
                 if not osp.splitext(clip)[1]:
                     clip += self.video_ext
-                info = dict(video_id=row['clip_name'],
-                            video_path=osp.join(self.video_dir, clip),
-                            caption=caption,
-                            text_id=len(data_list),
-                            video_index=video_index.setdefault(
-                                clip, len(video_index)),
-                            is_image=row.get('type', 'video') == 'image')
+                info = dict(
+                    video_id=row['clip_name'],
+                    video_path=osp.join(self.video_dir, clip),
+                    caption=caption,
+                    text_id=len(data_list),
+                    video_index=video_index.setdefault(clip, len(video_index)),
+                    is_image=row.get('type', 'video') == 'image')
                 if 'start' in row or 'end' in row:
                     info['window'] = (row.get('start'), row.get('end'))
                 data_list.append(info)

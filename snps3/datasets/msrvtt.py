@@ -5,6 +5,7 @@ import os.path as osp
 from typing import Dict, List, Optional
 
 from snps3.registry import DATASETS
+from snps3.utils.errors import DataError, MissingFileError
 
 from .base import BaseVideoTextDataset
 
@@ -43,8 +44,8 @@ class MSRVTTRetrievalDataset(BaseVideoTextDataset):
         with open(self.ann_file, encoding='utf-8') as f:
             ann = json.load(f)
         if 'sentences' not in ann:
-            raise ValueError(f"'{self.ann_file}' is not MSRVTT_data.json: "
-                             "it has no 'sentences'.")
+            raise DataError(f"'{self.ann_file}' is not MSRVTT_data.json: "
+                            "it has no 'sentences'.")
         captions: Dict[str, List[str]] = {}
         for sent in ann['sentences']:
             captions.setdefault(sent['video_id'], []).append(sent['caption'])
@@ -54,7 +55,7 @@ class MSRVTTRetrievalDataset(BaseVideoTextDataset):
             pairs = [(v, c) for v, cs in captions.items() for c in cs]
         else:
             if not osp.isfile(self.split_file):
-                raise FileNotFoundError(
+                raise MissingFileError(
                     f"split file '{self.split_file}' does not exist.")
             with open(self.split_file, newline='', encoding='utf-8') as f:
                 rows = list(csv.DictReader(f))

@@ -4,6 +4,7 @@ import os.path as osp
 from typing import List
 
 from snps3.registry import DATASETS
+from snps3.utils.errors import DataError
 
 from .base import BaseVideoTextDataset
 
@@ -26,7 +27,7 @@ class WebVidDataset(BaseVideoTextDataset):
             missing = set(WEBVID_COLUMNS[:1] + WEBVID_COLUMNS[3:]) - set(
                 reader.fieldnames or ())
             if missing:
-                raise ValueError(
+                raise DataError(
                     f"'{self.ann_file}' is not a WebVid CSV: columns "
                     f'{sorted(missing)} are missing (found '
                     f'{reader.fieldnames}).')

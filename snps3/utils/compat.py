@@ -24,6 +24,8 @@ from mmengine.config import Config, ConfigDict
 from mmengine.logging import HistoryBuffer, print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from snps3.utils.errors import ConfigError, DataError, MissingFileError
+
 TRUST_ENV = 'SNPS3_TRUST_CHECKPOINTS'
 
 
@@ -72,7 +74,7 @@ def load_local_checkpoint(filename: str, map_location=None) -> dict:
     """
     filename = os.path.expanduser(filename)
     if not os.path.isfile(filename):
-        raise FileNotFoundError(f"checkpoint '{filename}' does not exist.")
+        raise MissingFileError(f"checkpoint '{filename}' does not exist.")
     try:
         return torch.load(
             filename, map_location=map_location, weights_only=True)
@@ -87,7 +89,7 @@ def load_local_checkpoint(filename: str, map_location=None) -> dict:
             ln.strip() for ln in str(err).splitlines()
             if 'Unsupported global' in ln or 'not allowed' in ln
         ]
-        raise RuntimeError(
+        raise DataError(
             f"checkpoint '{filename}' holds objects that torch's safe loader "
             f"refuses ({reason[0] if reason else str(err).splitlines()[0]}). "
             f'If you trust the file, set {TRUST_ENV}=1 and load it again.'
@@ -103,7 +105,7 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
     if launcher == 'none' or torch.cuda.is_available():
         return
     if launcher != 'pytorch':
-        raise RuntimeError(
+        raise ConfigError(
             f"launcher '{launcher}' without CUDA is not supported; on a CPU "
             'machine use tools/dist_train.sh (torchrun, launcher=pytorch).')
     timeout = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('timeout', 1800)

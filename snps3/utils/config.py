@@ -6,6 +6,8 @@ import inspect
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from snps3.utils.errors import ConfigError
+
 #: Top-level keys the Runner reads (its ``__init__`` arguments) and the
 #: ones MMEngine's tools read from the config.
 RUNNER_KEYS = frozenset(
@@ -25,13 +27,13 @@ def check_config(cfg: Config) -> None:
     an error.
 
     Raises:
-        KeyError: naming the key and the one it was probably meant to be.
+        ConfigError: naming the key and the one it was probably meant to be.
     """
     for key in cfg.keys():
         if key in RUNNER_KEYS or key.startswith('_'):
             continue
         close = difflib.get_close_matches(key, RUNNER_KEYS, n=1, cutoff=0.85)
         if close:
-            raise KeyError(
+            raise ConfigError(
                 f"config key '{key}' is not read by the Runner: did you "
                 f"mean '{close[0]}'? ({cfg.filename})")

@@ -3,6 +3,8 @@
 import importlib.util
 import os.path as osp
 
+from snps3.utils.errors import MissingFileError
+
 PKG_PREFIX = 'pkg://'
 
 
@@ -22,7 +24,7 @@ def resolve_path(path: str) -> str:
     package, _, rest = path[len(PKG_PREFIX):].partition('/')
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"'{path}' names the Python package '{package}', which is not "
             'installed; install it (pip install '
             f"{package.replace('_', '-')}) or give a local path instead.")
@@ -35,8 +37,8 @@ def check_exists(path: str, what: str, hint: str = '') -> str:
     """Resolve ``path`` and fail with a message naming ``what`` if absent."""
     resolved = resolve_path(path)
     if not osp.exists(resolved):
-        raise FileNotFoundError(f"{what} '{resolved}' does not exist." +
-                                (f' {hint}' if hint else ''))
+        raise MissingFileError(f"{what} '{resolved}' does not exist." +
+                               (f' {hint}' if hint else ''))
     return resolved
 
 

@@ -5,6 +5,7 @@ import pytest
 from mmengine.registry import init_default_scope
 
 from snps3.registry import DATASETS
+from snps3.utils.errors import DataError
 
 
 def _ann(tmp_path):
@@ -70,5 +71,5 @@ def test_missing_video_at_test_time_is_an_error_not_a_substitute(tmp_path):
             video_dir='videos',
             test_mode=True,
             pipeline=[dict(type='DecodeVideo', num_frames=2, test_mode=True)]))
-    with pytest.raises(RuntimeError, match='video2.mp4.*file not found'):
+    with pytest.raises(DataError, match='video2.mp4.*file not found'):
         ds[0]

@@ -6,6 +6,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 from snps3.registry import DATASETS
+from snps3.utils.errors import DataError
 
 HEADER = 'videoid,contentUrl,duration,page_dir,name\n'
 PIPELINE = [
@@ -94,5 +95,5 @@ def test_missing_video_and_empty_caption_are_skipped_and_counted(
 def test_all_bad_stops_with_a_clear_error(tmp_path):
     (tmp_path / 'train.csv').write_text(HEADER + 'x,u,d,p,cap\n')
     ds = _build(tmp_path, max_consecutive_failures=3)
-    with pytest.raises(RuntimeError, match='3 samples in a row'):
+    with pytest.raises(DataError, match='3 samples in a row'):
         ds[0]

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import REPO, data_root_options, derived_config
+from snps3_test_helpers import REPO, data_root_options, derived_config
 
 
 def _free_port() -> int:

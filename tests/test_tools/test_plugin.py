@@ -2,7 +2,12 @@
 """A head from the user's own package, registered through custom_imports."""
 import textwrap
 
-from conftest import data_root_options, derived_config, run_tool
+from snps3_test_helpers import (
+    TINY_CONFIG,
+    data_root_options,
+    derived_config,
+    run_tool,
+)
 
 USER_PACKAGE = '''
 import torch.nn as nn
@@ -51,3 +56,33 @@ def test_custom_head_from_an_out_of_tree_package(tmp_path, tiny_corpus):
     ],
                       env=dict(PYTHONPATH=str(tmp_path)))
     assert 'loss_caption_len' in result.stdout + result.stderr
+
+
+def test_config_mistakes_are_reported_without_a_traceback(
+        tmp_path, tiny_corpus):
+    typo_type = derived_config(
+        tmp_path, "model = dict(heads=dict(vtc=dict(type='VTCHaed')))\n",
+        'typo_type.py')
+    result = run_tool([
+        'tools/train.py', typo_type, '--work-dir', tmp_path / 'w1',
+        '--cfg-options', *data_root_options(tiny_corpus)
+    ],
+                      check=False)
+    assert result.returncode == 2
+    assert "Did you mean 'VTCHead'" in result.stderr
+    assert 'Traceback' not in result.stderr
+
+    typo_key = derived_config(tmp_path, 'train_dataloder = dict()\n',
+                              'typo_key.py')
+    result = run_tool(['tools/train.py', typo_key], check=False)
+    assert result.returncode == 2
+    assert "did you mean 'train_dataloader'" in result.stderr
+
+    result = run_tool([
+        'tools/train.py', TINY_CONFIG, '--work-dir', tmp_path / 'w2',
+        '--cfg-options', 'train_dataloader.dataset.data_root=/nonexistent'
+    ],
+                      check=False)
+    assert result.returncode == 2
+    assert "annotation file '/nonexistent/annotations/webvid_train.csv'" \
+        in result.stderr

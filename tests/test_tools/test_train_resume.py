@@ -3,7 +3,12 @@
 import textwrap
 
 import torch
-from conftest import TINY_CONFIG, data_root_options, derived_config, run_tool
+from snps3_test_helpers import (
+    TINY_CONFIG,
+    data_root_options,
+    derived_config,
+    run_tool,
+)
 
 CRASH_PLUGIN = '''
 import os
