@@ -11,19 +11,27 @@ def _build(tmp_path, lines):
     (tmp_path / 'ann.jsonl').write_text('\n'.join(lines) + '\n')
     init_default_scope('snps3')
     return DATASETS.build(
-        dict(type='VideoTextJsonlDataset', data_root=str(tmp_path),
-             ann_file='ann.jsonl', video_dir='clips', pipeline=[]))
+        dict(
+            type='VideoTextJsonlDataset',
+            data_root=str(tmp_path),
+            ann_file='ann.jsonl',
+            video_dir='clips',
+            pipeline=[]))
 
 
 def test_rows_windows_and_images(tmp_path):
     ds = _build(tmp_path, [
-        json.dumps(dict(caption='a dog', clip_name='v1', type='video',
-                        start=1.5, end=3.0)),
-        json.dumps(dict(caption='a dog again', clip_name='v1',
-                        type='video')),
+        json.dumps(
+            dict(
+                caption='a dog',
+                clip_name='v1',
+                type='video',
+                start=1.5,
+                end=3.0)),
+        json.dumps(dict(caption='a dog again', clip_name='v1', type='video')),
         '',
-        json.dumps(dict(caption='a photo', clip_name='img/p.jpg',
-                        type='image')),
+        json.dumps(
+            dict(caption='a photo', clip_name='img/p.jpg', type='image')),
     ])
     rows = [ds.get_data_info(i) for i in range(len(ds))]
     assert len(rows) == 3
@@ -35,5 +43,7 @@ def test_rows_windows_and_images(tmp_path):
 
 def test_bad_line_is_named(tmp_path):
     with pytest.raises(ValueError, match='line 2'):
-        _build(tmp_path, [json.dumps(dict(caption='x', clip_name='a')),
-                          '{"caption": "no clip"}'])
+        _build(tmp_path, [
+            json.dumps(dict(caption='x', clip_name='a')),
+            '{"caption": "no clip"}'
+        ])
