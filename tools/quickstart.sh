@@ -23,5 +23,7 @@ echo "[quickstart] 3/3 zero-shot retrieval on the held-out test split"
 CKPT=$(cat "$WORK/last_checkpoint")
 "$PY" tools/test.py configs/retrieval/snp_s3_zeroshot_embedded.py "$CKPT" \
     --work-dir "$WORK" --out "$WORK/retrieval_results.json"
+"$PY" tools/analysis_tools/plot_curves.py "$WORK" --out "$WORK/curves.png"
 echo "[quickstart] checkpoint: $CKPT"
 echo "[quickstart] metrics:    $WORK/retrieval_results.json"
+echo "[quickstart] curves:     $WORK/curves.png"
