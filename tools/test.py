@@ -17,13 +17,13 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from mmengine.dist import is_main_process  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from snps3.evaluation.report import format_retrieval_table  # noqa: E402
 from snps3.utils import check_exists, setup_cpu_distributed  # noqa: E402
-from snps3.utils.config import check_config  # noqa: E402
+from snps3.utils.config import load_run_config  # noqa: E402
 from snps3.utils.errors import report_user_errors  # noqa: E402
 
 
@@ -50,16 +50,8 @@ def parse_args():
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    check_config(cfg)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = load_run_config(args.config, args.cfg_options, args.work_dir,
+                          args.launcher)
     cfg.load_from = check_exists(args.checkpoint, 'checkpoint')
     cfg.resume = False
     setup_cpu_distributed(cfg, args.launcher)

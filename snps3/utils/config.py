@@ -2,6 +2,8 @@
 """Catch misspelt top-level config keys before the Runner ignores them."""
 import difflib
 import inspect
+import os.path as osp
+from typing import Optional
 
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -37,3 +39,25 @@ def check_config(cfg: Config) -> None:
             raise ConfigError(
                 f"config key '{key}' is not read by the Runner: did you "
                 f"mean '{close[0]}'? ({cfg.filename})")
+
+
+def load_run_config(path: str,
+                    cfg_options: Optional[dict] = None,
+                    work_dir: Optional[str] = None,
+                    launcher: str = 'none') -> Config:
+    """A config as the tools use it: options merged, keys checked.
+
+    The work dir defaults to ``./work_dirs/<config name>``, MMEngine's
+    convention.
+    """
+    cfg = Config.fromfile(path)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    check_config(cfg)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(path))[0])
+    return cfg
