@@ -417,11 +417,15 @@ def load_image(path: str,
     """
     path = str(path)
     _check_file(path)
-    # cv2.imread returns None instead of raising on unreadable files.
-    img = cv2.imread(path, cv2.IMREAD_COLOR)
-    if img is None:
-        raise VideoDecodeError(path, 'not a readable image file')
-    img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    # PIL, not cv2.imread: decord ships its own image libraries, and when it
+    # is imported before cv2 they break cv2's PNG decoding (imread then
+    # returns None for valid files).
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as pil:
+            img = np.asarray(pil.convert('RGB'))
+    except (UnidentifiedImageError, OSError) as err:
+        raise VideoDecodeError(path, 'not a readable image file') from err
     if target_short_side is not None and min(img.shape[:2]) > \
             target_short_side:
         new_h, new_w = scaled_size(*img.shape[:2], target_short_side)

@@ -19,3 +19,6 @@ from .formatting import PackVideoTextInputs  # noqa: E402
 from .text import RandomMLMMasking, TokenizeCaption  # noqa: E402
 
 __all__ += ['PackVideoTextInputs', 'RandomMLMMasking', 'TokenizeCaption']
+from .significance import MSSMMasking, SelectSignificantWords  # noqa: E402
+
+__all__ += ['MSSMMasking', 'SelectSignificantWords']

