@@ -1,6 +1,12 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
 from .base import BaseProxyHead
+from .cross_matching import CrossMatchingHead
+from .lvwm import LVWMHead
 from .mlm import MLMHead
 from .vtc import VTCHead
+from .vtm import VTMHead
 
-__all__ = ['BaseProxyHead', 'MLMHead', 'VTCHead']
+__all__ = [
+    'BaseProxyHead', 'CrossMatchingHead', 'LVWMHead', 'MLMHead', 'VTCHead',
+    'VTMHead'
+]
