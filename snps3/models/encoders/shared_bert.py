@@ -1,14 +1,24 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
-"""SNP: one BERT that encodes the caption alone and the caption with video."""
+"""SNP: one BERT that encodes the caption alone and the caption with video.
+
+Also home of what every BERT-based encoder of the toolbox shares: building
+the BERT (:func:`build_bert`), the ``[text ; video ; SEP]`` fusion layout
+(:func:`fusion_inputs`) and the text-mode half with HuggingFace export
+(:class:`BaseBertEncoder`); the P3E and two-stream baselines build on them.
+"""
 import copy
-from typing import Optional
+import os
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 
 from snps3.registry import MODELS
-from snps3.utils.paths import check_exists
+from snps3.utils.paths import check_exists, resolve_path
+
+#: Files whose presence marks a folder as holding a BERT tokenizer.
+TOKENIZER_FILES = ('vocab.txt', 'tokenizer.json')
 
 
 def build_bert(pretrained: Optional[str], config: Optional[dict]):
@@ -26,34 +36,100 @@ def build_bert(pretrained: Optional[str], config: Optional[dict]):
         BertConfig(**config), attn_implementation='sdpa')
 
 
-@MODELS.register_module()
-class SharedBertEncoder(BaseModule):
-    """Shared Network Pre-training: the same BERT weights in two modes.
+def fusion_inputs(
+        text_embeds: torch.Tensor,
+        attention_mask: torch.Tensor,
+        video_tokens: torch.Tensor,
+        sep_embed: torch.Tensor,
+        video_mask: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
+    """Lay out ``[text ; video ; SEP]`` for a BERT's ``inputs_embeds`` path.
 
-    * text mode: ``[CLS] caption [SEP]`` with token type 0.
-    * fusion mode: ``[CLS] caption [SEP]`` (type 0, positions 0..L-1)
-      followed by ``v_1 .. v_T [SEP]`` (type 1, positions restarting at 0);
-      the padding masks are concatenated in the same order.
+    The one definition of the fusion layout, used by the shared (SNP) and
+    the separate (P3E) fusion encoders alike, so the baseline differs from
+    SNP in its weights only: the text part has token type 0 and positions
+    0..L-1; the video tokens and the closing [SEP] have type 1 and
+    positions restarting at 0 (so the video part is encoded the same way
+    whatever the caption's length); the padding masks are concatenated in
+    the same order, the [SEP] always attended.
 
-    Only the pooler of the joint [CLS] is not shared.
+    Args:
+        text_embeds (Tensor): (B, L, D) caption embeddings (word embeddings
+            for SNP, text-BERT states for P3E).
+        attention_mask (Tensor): (B, L), 1 for real tokens.
+        video_tokens (Tensor): (B, T, D) frame (or patch) tokens.
+        sep_embed (Tensor): (D, ) embedding that closes the video part.
+        video_mask (Tensor, optional): (B, T), 1 for real frames; all ones
+            when not given.
+
+    Returns:
+        dict: keyword arguments of ``BertModel.forward``:
+        ``inputs_embeds`` (B, L+T+1, D), ``attention_mask``,
+        ``position_ids`` and ``token_type_ids`` (B, L+T+1).
+    """
+    b, length = attention_mask.shape
+    t = video_tokens.shape[1]
+    device = attention_mask.device
+    embeds = torch.cat([
+        text_embeds,
+        video_tokens.to(text_embeds.dtype),
+        sep_embed.to(text_embeds.dtype).expand(b, 1, -1)
+    ],
+                       dim=1)
+    positions = torch.cat([
+        torch.arange(length, device=device),
+        torch.arange(t + 1, device=device)
+    ]).expand(b, -1)
+    types = torch.cat([
+        torch.zeros(b, length, dtype=torch.long, device=device),
+        torch.ones(b, t + 1, dtype=torch.long, device=device)
+    ],
+                      dim=1)
+    if video_mask is None:
+        video_mask = torch.ones(
+            b, t, dtype=attention_mask.dtype, device=device)
+    mask = torch.cat([
+        attention_mask,
+        video_mask.to(attention_mask.dtype),
+        attention_mask.new_ones(b, 1)
+    ],
+                     dim=1)
+    return dict(
+        inputs_embeds=embeds,
+        attention_mask=mask,
+        position_ids=positions,
+        token_type_ids=types)
+
+
+class BaseBertEncoder(BaseModule):
+    """A text BERT (``self.bert``) and what every encoder does with it.
+
+    Subclasses add the fusion mode. Keeping the text BERT under the same
+    attribute name in every encoder gives the same checkpoint keys
+    (``encoder.bert.*``), so the text half of an SNP, P3E or two-stream
+    checkpoint loads into any of them.
 
     Args:
         pretrained (str, optional): Local BERT folder (``pkg://`` allowed).
         config (dict, optional): ``BertConfig`` arguments to build from
             scratch, or overrides of the pretrained config.
-        sep_token_id (int): Id of [SEP], which closes the video part (102 in
-            the bert-base-uncased WordPiece vocabulary).
+        tokenizer (str, optional): Tokenizer folder written next to the
+            weights by :meth:`export_pretrained`. Defaults to ``pretrained``
+            when that folder holds a tokenizer.
     """
+
+    #: Whether :meth:`forward_fusion` exists, so a model can check that the
+    #: heads it is given (those reading a fusion pass) can run.
+    has_fusion: bool = False
 
     def __init__(self,
                  pretrained: Optional[str] = None,
                  config: Optional[dict] = None,
-                 sep_token_id: int = 102,
+                 tokenizer: Optional[str] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.bert = build_bert(pretrained, config)
-        self.sep_token_id = sep_token_id
-        self.fusion_pooler = copy.deepcopy(self.bert.pooler)
+        self.pretrained = pretrained
+        self.tokenizer_path = tokenizer
 
     @property
     def hidden_size(self) -> int:
@@ -61,10 +137,19 @@ class SharedBertEncoder(BaseModule):
 
     @property
     def word_embeddings(self) -> nn.Embedding:
+        """The text BERT's word embeddings (the MLM decoder ties to them)."""
         return self.bert.embeddings.word_embeddings
 
-    def forward_text(self, input_ids: torch.Tensor,
-                     attention_mask: torch.Tensor):
+    def parts(self) -> Dict[str, nn.Module]:
+        """Sub-networks by role (``shared``/``text``/``fusion``).
+
+        For reports such as ``tools/analysis_tools/count_params.py``.
+        """
+        return {'text': self.bert}
+
+    def forward_text(
+            self, input_ids: torch.Tensor,
+            attention_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Text mode.
 
         Args:
@@ -80,11 +165,112 @@ class SharedBertEncoder(BaseModule):
             token_type_ids=torch.zeros_like(input_ids))
         return out.last_hidden_state, out.pooler_output
 
-    def forward_fusion(self,
-                       input_ids: torch.Tensor,
-                       attention_mask: torch.Tensor,
-                       video_tokens: torch.Tensor,
-                       video_mask: Optional[torch.Tensor] = None):
+    def forward_fusion(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        video_tokens: torch.Tensor,
+        video_mask: Optional[torch.Tensor] = None
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Fusion mode; see the subclasses."""
+        raise NotImplementedError(f'{type(self).__name__} has no fusion mode')
+
+    def _tokenizer_folder(self, tokenizer: Optional[str]) -> Optional[str]:
+        """Tokenizer to export: argument, constructor's, pretrained folder."""
+        if tokenizer is not None:
+            return tokenizer
+        if self.tokenizer_path is not None:
+            return self.tokenizer_path
+        if self.pretrained is not None:
+            folder = resolve_path(self.pretrained)
+            if any(
+                    os.path.isfile(os.path.join(folder, name))
+                    for name in TOKENIZER_FILES):
+                return self.pretrained
+        return None
+
+    def export_pretrained(self,
+                          out_dir: str,
+                          tokenizer: Optional[str] = None) -> Optional[str]:
+        """Write the text BERT as a HuggingFace folder.
+
+        ``transformers.BertModel.from_pretrained(out_dir)`` then gives the
+        trained text encoder (weights as ``model.safetensors`` with
+        ``config.json``), for fine-tuning or feature extraction outside this
+        toolbox. The tokenizer is written beside it when one is known, so
+        ``AutoTokenizer.from_pretrained(out_dir)`` works too.
+
+        Args:
+            out_dir (str): Output folder, created if needed.
+            tokenizer (str, optional): Tokenizer folder (``pkg://``
+                allowed); overrides the encoder's own.
+
+        Returns:
+            str | None: The tokenizer folder that was exported, if any.
+        """
+        from transformers import BertTokenizerFast
+        os.makedirs(out_dir, exist_ok=True)
+        self.bert.save_pretrained(out_dir, safe_serialization=True)
+        folder = self._tokenizer_folder(tokenizer)
+        if folder is not None:
+            path = check_exists(folder, 'tokenizer folder',
+                                'Give a folder with vocab.txt.')
+            # Loading and saving (rather than copying files) writes the full
+            # set (vocab.txt, tokenizer.json, configs) even from a folder
+            # that only has vocab.txt.
+            BertTokenizerFast.from_pretrained(path).save_pretrained(out_dir)
+        return folder
+
+
+@MODELS.register_module()
+class SharedBertEncoder(BaseBertEncoder):
+    """Shared Network Pre-training: the same BERT weights in two modes.
+
+    * text mode: ``[CLS] caption [SEP]`` with token type 0.
+    * fusion mode: ``[CLS] caption [SEP]`` (type 0, positions 0..L-1)
+      followed by ``v_1 .. v_T [SEP]`` (type 1, positions restarting at 0);
+      the padding masks are concatenated in the same order
+      (:func:`fusion_inputs`).
+
+    Only the pooler of the joint [CLS] is not shared.
+
+    Args:
+        pretrained (str, optional): Local BERT folder (``pkg://`` allowed).
+        config (dict, optional): ``BertConfig`` arguments to build from
+            scratch, or overrides of the pretrained config.
+        sep_token_id (int): Id of [SEP], which closes the video part (102 in
+            the bert-base-uncased WordPiece vocabulary).
+        tokenizer (str, optional): Tokenizer folder for
+            :meth:`export_pretrained`.
+    """
+
+    has_fusion = True
+
+    def __init__(self,
+                 pretrained: Optional[str] = None,
+                 config: Optional[dict] = None,
+                 sep_token_id: int = 102,
+                 tokenizer: Optional[str] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(
+            pretrained=pretrained,
+            config=config,
+            tokenizer=tokenizer,
+            init_cfg=init_cfg)
+        self.sep_token_id = sep_token_id
+        self.fusion_pooler = copy.deepcopy(self.bert.pooler)
+
+    def parts(self) -> Dict[str, nn.Module]:
+        """The BERT serves both modes; only the joint pooler is fusion's."""
+        return {'shared': self.bert, 'fusion': self.fusion_pooler}
+
+    def forward_fusion(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        video_tokens: torch.Tensor,
+        video_mask: Optional[torch.Tensor] = None
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Fusion mode on the caption followed by the video tokens.
 
         Args:
@@ -97,33 +283,8 @@ class SharedBertEncoder(BaseModule):
             tuple: joint hidden states (B, L+T+1, D) and the joint [CLS]
             through the fusion pooler (B, D).
         """
-        b, length = input_ids.shape
-        t = video_tokens.shape[1]
-        words = self.word_embeddings(input_ids)
-        sep = self.word_embeddings.weight[self.sep_token_id]
-        embeds = torch.cat(
-            [words, video_tokens.to(words.dtype),
-             sep.expand(b, 1, -1)], dim=1)
-        device = input_ids.device
-        positions = torch.cat([
-            torch.arange(length, device=device),
-            torch.arange(t + 1, device=device)
-        ]).expand(b, -1)
-        types = torch.cat([
-            torch.zeros(b, length, dtype=torch.long, device=device),
-            torch.ones(b, t + 1, dtype=torch.long, device=device)
-        ],
-                          dim=1)
-        if video_mask is None:
-            video_mask = torch.ones(
-                b, t, dtype=attention_mask.dtype, device=device)
-        mask = torch.cat(
-            [attention_mask, video_mask,
-             video_mask.new_ones(b, 1)], dim=1)
-        out = self.bert(
-            inputs_embeds=embeds,
-            attention_mask=mask,
-            position_ids=positions,
-            token_type_ids=types)
+        out = self.bert(**fusion_inputs(
+            self.word_embeddings(input_ids), attention_mask, video_tokens,
+            self.word_embeddings.weight[self.sep_token_id], video_mask))
         hidden = out.last_hidden_state
         return hidden, self.fusion_pooler(hidden)
