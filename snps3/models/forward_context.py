@@ -52,6 +52,19 @@ class ForwardContext:
         return self.model.retrieval_head_module.embed_video(self.frame_tokens)
 
     @cached_property
+    def momentum_feats(self) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Keys of the model's momentum branch, no gradient.
+
+        Only models with a momentum branch (a head that sets
+        ``needs_momentum_model``, e.g. VTC with a MoCo queue) have them.
+
+        Returns:
+            tuple: text (B, E) and frame (B, T, E) normalised features of
+            the raw captions and the frames.
+        """
+        return self.model.extract_momentum_feats(self.inputs)
+
+    @cached_property
     def local_similarity(self) -> torch.Tensor:
         """(B, B) text-to-video scores of this rank's batch, no gradient.
 
@@ -64,9 +77,9 @@ class ForwardContext:
     @cached_property
     def fusion_mlm(self) -> Tuple[torch.Tensor, torch.Tensor]:
         """Fusion mode on the masked caption and its own video."""
-        return self.model.encoder.forward_fusion(
-            self.inputs['mlm_input_ids'], self.inputs['attention_mask'],
-            self.frame_tokens)
+        return self.model.encoder.forward_fusion(self.inputs['mlm_input_ids'],
+                                                 self.inputs['attention_mask'],
+                                                 self.frame_tokens)
 
     @cached_property
     def fusion_pos(self) -> Tuple[torch.Tensor, torch.Tensor]:

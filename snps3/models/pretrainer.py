@@ -1,5 +1,7 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
-from typing import Dict, List, Optional
+import copy
+import warnings
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -26,6 +28,16 @@ class VideoTextPretrainer(BaseModel):
         retrieval_head (str): Name of the head that embeds texts and videos
             for retrieval (``predict`` and ``similarity``).
         data_preprocessor (dict, optional): Batch preprocessor config.
+
+    Momentum branch. When a head sets ``needs_momentum_model`` (VTC with a
+    MoCo queue), the model also holds ``momentum_model``: frozen copies
+    (``requires_grad=False``) of the backbone, the encoder and the retrieval
+    head's embedding (its ``momentum_copy()``), saved in checkpoints as
+    ``momentum_model.{backbone,encoder,head}.*``. They give the context's
+    ``momentum_feats`` and follow the online weights by EMA through
+    :meth:`momentum_update`, which :class:`~snps3.engine.MomentumUpdateHook`
+    calls once per optimiser step. Without such a head there is no branch
+    and nothing changes.
     """
 
     def __init__(self,
@@ -61,6 +73,102 @@ class VideoTextPretrainer(BaseModel):
                 f"retrieval_head '{retrieval_head}' is not among the heads "
                 f'{list(self.heads)}')
         self.retrieval_head = retrieval_head
+        #: Set by MomentumUpdateHook; without it the branch never moves.
+        self.momentum_hook_attached = False
+        self._momentum_warned = False
+        self.momentum_coef: Optional[float] = None
+        self.momentum_model: Optional[nn.ModuleDict] = None
+        self._build_momentum_model()
+
+    def _build_momentum_model(self) -> None:
+        """Frozen copies for the heads that set ``needs_momentum_model``."""
+        askers = {
+            name: head
+            for name, head in self.heads.items()
+            if getattr(head, 'needs_momentum_model', False)
+        }
+        if not askers:
+            return
+        coefs = {float(head.momentum) for head in askers.values()}
+        if len(coefs) > 1:
+            raise ValueError(
+                f'heads {list(askers)} ask for different momenta '
+                f'{sorted(coefs)}, but the model has one momentum branch')
+        head = self.retrieval_head_module
+        if not hasattr(head, 'momentum_copy'):
+            raise TypeError(
+                f'heads {list(askers)} need momentum features, which come '
+                f"from the retrieval head '{self.retrieval_head}', but "
+                f'{type(head).__name__} has no momentum_copy()')
+        self.momentum_coef = coefs.pop()
+        # The encoder is copied whole (forward_text is its method); for the
+        # P3E encoder that includes a fusion BERT the branch never runs.
+        branch = nn.ModuleDict(
+            dict(
+                backbone=copy.deepcopy(self.backbone),
+                encoder=copy.deepcopy(self.encoder),
+                head=head.momentum_copy()))
+        branch.requires_grad_(False)
+        self.momentum_model = branch
+
+    @torch.no_grad()
+    def momentum_update(self, momentum: Optional[float] = None) -> None:
+        """One EMA step of the momentum branch (a no-op without one).
+
+        ``m <- c * m + (1 - c) * online`` for every parameter, matched by
+        name, ``c`` being the heads' momentum. Buffers (BatchNorm running
+        statistics, themselves averages) are copied from the online model.
+
+        Args:
+            momentum (float, optional): Overrides ``c``; 0 copies.
+        """
+        if self.momentum_model is None:
+            return
+        coef = self.momentum_coef if momentum is None else momentum
+        branch = self.momentum_model
+        for online, copied in ((self.backbone, branch['backbone']),
+                               (self.encoder, branch['encoder']),
+                               (self.retrieval_head_module, branch['head'])):
+            params = dict(online.named_parameters())
+            for name, param in copied.named_parameters():
+                if coef == 0:
+                    param.copy_(params[name])
+                else:
+                    param.lerp_(params[name].to(param.dtype), 1 - coef)
+            buffers = dict(online.named_buffers())
+            for name, buf in copied.named_buffers():
+                if name in buffers:
+                    buf.copy_(buffers[name])
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        # The Runner initialises a model built from scratch after __init__
+        # made the copies: start the branch from the final online weights.
+        # (Resuming loads the saved branch afterwards.)
+        self.momentum_update(momentum=0.0)
+
+    @torch.no_grad()
+    def extract_momentum_feats(self, inputs: dict) -> Tuple[torch.Tensor, ...]:
+        """Global features of the momentum branch (keys), no gradient.
+
+        Args:
+            inputs (dict): ``frames`` (B, T, 3, H, W), ``input_ids`` and
+                ``attention_mask`` (B, L).
+
+        Returns:
+            tuple: text (B, E) and frame (B, T, E) normalised features.
+        """
+        if self.momentum_model is None:
+            raise RuntimeError(
+                'this model has no momentum branch: no head sets '
+                'needs_momentum_model (e.g. VTCHead with queue_size > 0)')
+        branch = self.momentum_model
+        tokens = branch['backbone'](inputs['frames'])
+        tokens = tokens[0] if isinstance(tokens, tuple) else tokens
+        pooled = branch['encoder'].forward_text(inputs['input_ids'],
+                                                inputs['attention_mask'])[1]
+        head = branch['head']
+        return head.embed_text(pooled), head.embed_video(tokens)
 
     @property
     def retrieval_head_module(self):
@@ -86,6 +194,15 @@ class VideoTextPretrainer(BaseModel):
                          f'got {mode!r}')
 
     def loss(self, inputs: Dict[str, torch.Tensor]) -> dict:
+        if (self.momentum_model is not None and self.training
+                and not self.momentum_hook_attached
+                and not self._momentum_warned):
+            self._momentum_warned = True
+            warnings.warn(
+                'the model has a momentum branch (a MoCo queue) but no '
+                'MomentumUpdateHook is attached, so the branch never '
+                'follows the online model; add '
+                "dict(type='MomentumUpdateHook') to custom_hooks")
         ctx = ForwardContext(self, inputs)
         losses = {}
         for name, head in self.heads.items():

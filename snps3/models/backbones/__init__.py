@@ -1,4 +1,7 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+from .temporal_encoder import TemporalTransformer
 from .timm_frame_encoder import TimmFrameEncoder, map_state_dict_by_order
 
-__all__ = ['TimmFrameEncoder', 'map_state_dict_by_order']
+__all__ = [
+    'TemporalTransformer', 'TimmFrameEncoder', 'map_state_dict_by_order'
+]

@@ -52,6 +52,11 @@ class TimmFrameEncoder(BaseModule):
             the hub; not possible offline).
         patch_grid (int, optional): Also return a pooled g x g patch grid.
         model_kwargs (dict, optional): Extra ``timm.create_model`` arguments.
+        temporal (dict, optional): A module over the projected frame tokens
+            (B, T, D), e.g. ``dict(type='TemporalTransformer')``, so that
+            frames see each other (motion); ``embed_dims`` defaults to
+            ``out_channels``. The patch tokens of ``patch_grid`` do not go
+            through it.
     """
 
     def __init__(self,
@@ -62,6 +67,7 @@ class TimmFrameEncoder(BaseModule):
                  pretrained: bool = False,
                  patch_grid: Optional[int] = None,
                  model_kwargs: Optional[dict] = None,
+                 temporal: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         import timm
@@ -75,6 +81,11 @@ class TimmFrameEncoder(BaseModule):
         self.key_mapping = key_mapping
         self.patch_grid = patch_grid
         self.proj = nn.Linear(self.model.num_features, out_channels)
+        self.temporal = None
+        if temporal is not None:
+            temporal = dict(temporal)
+            temporal.setdefault('embed_dims', out_channels)
+            self.temporal = MODELS.build(temporal)
         # Load now, not in init_weights: MMEngine's Runner calls
         # init_weights only for models it builds from scratch.
         if checkpoint is not None:
@@ -119,6 +130,8 @@ class TimmFrameEncoder(BaseModule):
         b, t = frames.shape[:2]
         grid = self.grid(frames.flatten(0, 1))
         tokens = self.proj(grid.mean(dim=(2, 3))).view(b, t, -1)
+        if self.temporal is not None:
+            tokens = self.temporal(tokens)
         if not self.patch_grid:
             return tokens
         local = nn.functional.adaptive_avg_pool2d(grid, self.patch_grid)
