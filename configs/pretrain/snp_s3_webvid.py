@@ -1,16 +1,11 @@
-# SNP pre-training on WebVid-2M with the paper's recipe: BERT-base shared
-# between text and fusion modes, ResNet-50 frames (one token per frame),
-# 4 frames, batch 128 (16 x 8 GPUs), 10 epochs, MLM + VTC.
+# SNP-S3 pre-training on WebVid-2M, the paper's full method: the recipe of
+# snp_mlm-gvtm_webvid.py with S3 added, i.e. MSSM instead of MLM (mask the
+# mined significant words) and LVWM (match three significant words per
+# caption with every frame).
 #   bash tools/dist_train.sh configs/pretrain/snp_s3_webvid.py 8
-# The paper starts this stage from its CC3M checkpoint: set load_from.
-_base_ = [
-    '../_base_/models/snp_bert-base_r50.py',
-    '../_base_/datasets/webvid_pretrain.py',
-    '../_base_/schedules/pretrain_webvid_10e.py',
-    '../_base_/default_runtime.py',
-]
+_base_ = ['./snp_mlm-gvtm_webvid.py']
 
-default_hooks = dict(
-    logger=dict(interval=50), checkpoint=dict(by_epoch=True, interval=1))
-log_processor = dict(by_epoch=True)
-load_from = None
+model = dict(
+    heads=dict(
+        lvwm=dict(type='LVWMHead', hidden_size=None, objective='mil_nce')))
+train_dataloader = dict(dataset=dict(pipeline={{_base_.mssm_lvwm_pipeline}}))

@@ -8,6 +8,7 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 
 from snps3.registry import MODELS
+from snps3.utils.errors import ConfigError
 
 from .forward_context import ForwardContext
 
@@ -22,7 +23,8 @@ class VideoTextPretrainer(BaseModel):
     Args:
         backbone (dict): Frame encoder config; returns (B, T, D) tokens.
         encoder (dict): Text/fusion encoder config.
-        heads (dict): Name -> head config. Heads whose config has
+        heads (dict): Name -> head config (``None`` leaves the head out,
+            so a child config can switch one off). Heads whose config has
             ``hidden_size``/``vocab_size`` set to ``None`` get the
             encoder's.
         retrieval_head (str): Name of the head that embeds texts and videos
@@ -58,6 +60,8 @@ class VideoTextPretrainer(BaseModel):
         self.backbone = MODELS.build(backbone)
         self.heads = nn.ModuleDict()
         for name, cfg in heads.items():
+            if cfg is None:  # `heads=dict(lvwm=None)` switches a head off
+                continue
             cfg = dict(cfg)
             for key, value in (('hidden_size', width),
                                ('vocab_size',
@@ -65,6 +69,13 @@ class VideoTextPretrainer(BaseModel):
                 if key in cfg and cfg[key] is None:
                     cfg[key] = value
             head = MODELS.build(cfg)
+            fusion = [r for r in head.requires if r.startswith('fusion')]
+            if fusion and not getattr(self.encoder, 'has_fusion', True):
+                raise ConfigError(
+                    f"head '{name}' ({type(head).__name__}) needs the "
+                    f'fusion pass {fusion}, which '
+                    f'{type(self.encoder).__name__} does not have: use an '
+                    'SNP or P3E encoder, or only VTC/LVWM heads.')
             if hasattr(head, 'tie_weights'):
                 head.tie_weights(self.encoder.word_embeddings)
             self.heads[name] = head

@@ -1,4 +1,5 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+import pytest
 import torch
 from mmengine.registry import init_default_scope
 
@@ -63,3 +64,17 @@ def test_predict_and_similarity_shapes(tiny_model_cfg, batch_factory):
         torch.stack([s.text_feat for s in out]),
         torch.stack([s.video_feat for s in out]))
     assert scores.shape == (3, 3)
+
+
+def test_a_head_set_to_none_is_left_out(tiny_model_cfg):
+    cfg = dict(tiny_model_cfg)
+    cfg['heads'] = dict(cfg['heads'], mlm=None)
+    assert list(_build(cfg).heads) == ['vtc']
+
+
+def test_fusion_heads_on_a_dual_encoder_are_refused_at_build(tiny_model_cfg):
+    from snps3.utils.errors import ConfigError
+    cfg = dict(tiny_model_cfg)
+    cfg['encoder'] = dict(cfg['encoder'], type='TwoStreamEncoder')
+    with pytest.raises(ConfigError, match="head 'mlm'.*fusion"):
+        _build(cfg)

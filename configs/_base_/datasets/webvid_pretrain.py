@@ -5,14 +5,31 @@
 tokenizer = 'data/pretrained/bert-base-uncased'
 num_frames = 4  # pre-training (the paper); fine-tuning uses 16
 
-train_pipeline = [
+# Mine it once: python tools/analysis_tools/mine_significant_words.py \
+#   data/webvid/results_2M_train.csv --out data/webvid/significant_words.json
+significant_words = 'data/webvid/significant_words.json'
+
+clip_and_caption = [
     dict(type='DecodeVideo', num_frames=num_frames, out_short_side=336),
     dict(type='RandomResizedCrop', size=224, scale=(0.5, 1.0)),
     dict(type='RandomFlip', prob=0.5),
     dict(type='TokenizeCaption', tokenizer=tokenizer, max_length=30),
-    dict(type='RandomMLMMasking', tokenizer=tokenizer, mask_prob=0.15),
-    dict(type='PackVideoTextInputs'),
 ]
+mlm = dict(type='RandomMLMMasking', tokenizer=tokenizer, mask_prob=0.15)
+mssm = dict(
+    type='MSSMMasking', vocab_file=significant_words, tokenizer=tokenizer)
+lvwm_words = dict(
+    type='SelectSignificantWords',
+    vocab_file=significant_words,
+    num_words=3,
+    tokenizer=tokenizer)
+pack = dict(type='PackVideoTextInputs')
+# The S3 ablation's four data pipelines, and one for dual encoders.
+train_pipeline = clip_and_caption + [mlm, pack]
+mlm_lvwm_pipeline = clip_and_caption + [mlm, lvwm_words, pack]
+mssm_pipeline = clip_and_caption + [mssm, pack]
+mssm_lvwm_pipeline = clip_and_caption + [mssm, lvwm_words, pack]
+contrastive_pipeline = clip_and_caption + [pack]
 test_pipeline = [
     dict(
         type='DecodeVideo',

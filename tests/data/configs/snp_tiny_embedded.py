@@ -1,7 +1,13 @@
-# The embedded pre-training config shrunk for tests: a 2-layer 32-wide BERT
-# from scratch and timm's tiny test EfficientNet, 2 frames at 32 px, batch 4,
-# 6 iterations. Point the data roots at a tiny corpus with --cfg-options.
-_base_ = ['../../../configs/pretrain/snp_s3_embedded.py']
+# SNP (MLM + VTC) on the embedded corpus, shrunk for tests: a 2-layer
+# 32-wide BERT from scratch and timm's tiny test EfficientNet, 2 frames at
+# 32 px, batch 4, 6 iterations. Point the data roots at a tiny corpus with
+# --cfg-options.
+_base_ = [
+    '../../../configs/_base_/models/snp_minilm_effnet-lite0.py',
+    '../../../configs/_base_/datasets/embedded_pretrain.py',
+    '../../../configs/_base_/schedules/embedded_pretrain.py',
+    '../../../configs/_base_/default_runtime.py',
+]
 
 model = dict(
     backbone=dict(

@@ -34,11 +34,18 @@ def test_text_mode_is_plain_bert_and_fusion_is_refused(tiny_bert_cfg):
         assert name in str(err.value)
 
 
-def test_mlm_head_fails_with_the_clear_error(tiny_model_cfg, batch_factory):
-    model = _build(tiny_model_cfg, ('mlm', 'vtc'))
-    data = model.data_preprocessor(dict(inputs=batch_factory()), True)
+def test_mlm_head_is_refused_at_build(tiny_model_cfg):
+    from snps3.utils.errors import ConfigError
+    with pytest.raises(ConfigError, match="head 'mlm'.*TwoStreamEncoder"):
+        _build(tiny_model_cfg, ('mlm', 'vtc'))
+
+
+def test_fusion_call_names_the_heads_that_need_it(tiny_model_cfg):
+    model = _build(tiny_model_cfg, ('vtc', ))
+    ids = torch.ones(1, 4, dtype=torch.long)
     with pytest.raises(NotImplementedError, match='MLM/MSSM'):
-        model(**data, mode='loss')
+        model.encoder.forward_fusion(ids, torch.ones_like(ids),
+                                     torch.zeros(1, 2, 32))
 
 
 def test_vtc_only_trains(tiny_model_cfg, batch_factory):
