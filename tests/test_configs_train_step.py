@@ -2,8 +2,9 @@
 """Every pre-training config takes one real training step at a tiny size.
 
 Each config keeps its data pipeline, heads and encoder type; what shrinks is
-the size: a 3-layer 32-wide BERT from scratch (P3E copies 3 layers), timm's test EfficientNet,
-32 px crops, batch 2, the tiny embedded corpus, and its mined vocabulary.
+the size: a 3-layer 32-wide BERT from scratch (P3E copies 3 layers), timm's
+test EfficientNet, 32 px crops, batch 2, the tiny embedded corpus and its
+mined vocabulary.
 """
 from pathlib import Path
 

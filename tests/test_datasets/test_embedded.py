@@ -156,7 +156,7 @@ def test_videos_decode_with_pyav_and_decord(corpus):
     scenes = {
         s['path']: s
         for s in json.loads((out / 'annotations' /
-                             'embedded_scenes.json', 'domain_stopwords.txt').read_text())
+                             'embedded_scenes.json').read_text())
     }
     plan = {f'videos/{r.rel_path}': r for r in plan_corpus('tiny', 0).videos}
     for path in videos:
