@@ -1,4 +1,5 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+from .attentive_masking import AttentiveMasking
 from .backbones import *  # noqa: F401,F403
 from .data_preprocessor import VideoTextDataPreprocessor
 from .encoders import *  # noqa: F401,F403
@@ -7,5 +8,6 @@ from .heads import *  # noqa: F401,F403
 from .pretrainer import VideoTextPretrainer
 
 __all__ = [
-    'VideoTextDataPreprocessor', 'ForwardContext', 'VideoTextPretrainer'
+    'AttentiveMasking', 'VideoTextDataPreprocessor', 'ForwardContext',
+    'VideoTextPretrainer'
 ]

@@ -10,6 +10,7 @@ from mmengine.model import BaseModel
 from snps3.registry import MODELS
 from snps3.utils.errors import ConfigError
 
+from .attentive_masking import AttentiveMasking
 from .forward_context import ForwardContext
 
 
@@ -30,6 +31,14 @@ class VideoTextPretrainer(BaseModel):
         retrieval_head (str): Name of the head that embeds texts and videos
             for retrieval (``predict`` and ``similarity``).
         data_preprocessor (dict, optional): Batch preprocessor config.
+        attentive_masking (dict, optional): Config of an
+            :class:`~snps3.models.attentive_masking.AttentiveMasking`, which
+            re-draws the MLM masks of some training steps from the text
+            [CLS]'s attention, as the authors' public code does (the
+            paper's tables do not use it). ``None`` (default): the masks of
+            the data transform are used as they are. Needs a head that reads
+            the masked caption (MLM/MSSM, ``'mlm'`` in its ``requires``).
+            ``vocab_size=None`` in it is filled in with the encoder's.
 
     Momentum branch. When a head sets ``needs_momentum_model`` (VTC with a
     MoCo queue), the model also holds ``momentum_model``: frozen copies
@@ -48,6 +57,7 @@ class VideoTextPretrainer(BaseModel):
                  heads: Dict[str, dict],
                  retrieval_head: str = 'vtc',
                  data_preprocessor: Optional[dict] = None,
+                 attentive_masking: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='VideoTextDataPreprocessor')
@@ -84,12 +94,36 @@ class VideoTextPretrainer(BaseModel):
                 f"retrieval_head '{retrieval_head}' is not among the heads "
                 f'{list(self.heads)}')
         self.retrieval_head = retrieval_head
+        self.attentive_masking = self._build_attentive_masking(
+            attentive_masking)
         #: Set by MomentumUpdateHook; without it the branch never moves.
         self.momentum_hook_attached = False
         self._momentum_warned = False
         self.momentum_coef: Optional[float] = None
         self.momentum_model: Optional[nn.ModuleDict] = None
         self._build_momentum_model()
+
+    def _build_attentive_masking(
+            self, cfg: Optional[dict]) -> Optional[AttentiveMasking]:
+        """The optional mask re-drawing step, checked against the heads."""
+        if cfg is None:
+            return None
+        readers = [
+            name for name, head in self.heads.items()
+            if any('mlm' in need for need in head.requires)
+        ]
+        if not readers:
+            raise ConfigError(
+                'attentive_masking re-draws the MLM masks, but no head reads '
+                f'them (heads: {list(self.heads)}): add an MLM/MSSM head or '
+                'set attentive_masking=None')
+        cfg = dict(cfg)
+        cfg.setdefault('type', 'AttentiveMasking')
+        if cfg.get('vocab_size') is None:
+            cfg['vocab_size'] = self.encoder.word_embeddings.num_embeddings
+        masking = MODELS.build(cfg)
+        masking.check_encoder(self.encoder)
+        return masking
 
     def _build_momentum_model(self) -> None:
         """Frozen copies for the heads that set ``needs_momentum_model``."""
@@ -214,6 +248,11 @@ class VideoTextPretrainer(BaseModel):
                 'MomentumUpdateHook is attached, so the branch never '
                 'follows the online model; add '
                 "dict(type='MomentumUpdateHook') to custom_hooks")
+        if self.attentive_masking is not None and self.training:
+            # Swapped before the context is built, so the MLM head reads the
+            # new masks through it unchanged; evaluation keeps the
+            # transform's masks (comparable losses from one run to another).
+            inputs = self.attentive_masking(self.encoder, inputs)
         ctx = ForwardContext(self, inputs)
         losses = {}
         for name, head in self.heads.items():
