@@ -16,6 +16,14 @@ def test_plot_curves_of_two_runs(tmp_path):
         ]
         lines.append(json.dumps({'retrieval/t2v/R@1': 5.0, 'step': 5}))
         (vis / 'scalars.json').write_text('\n'.join(lines) + '\n')
+        # A later tools/test.py run in the same work dir logs no losses.
+        test_vis = tmp_path / run / '20260101_010000' / 'vis_data'
+        test_vis.mkdir(parents=True)
+        (test_vis / 'scalars.json').write_text(
+            json.dumps({
+                'test/retrieval/t2v/R@1': 5.0,
+                'step': 0
+            }) + '\n')
     out = tmp_path / 'curves.png'
     result = run_tool([
         'tools/analysis_tools/plot_curves.py', tmp_path / 'a', tmp_path / 'b',
@@ -33,4 +41,4 @@ def test_missing_run_is_named(tmp_path):
     ],
                       check=False)
     assert result.returncode == 2
-    assert 'no vis_data/scalars.json' in result.stderr
+    assert 'no vis_data/scalars.json with training losses' in result.stderr

@@ -23,27 +23,27 @@ sys.path.insert(0,
 from snps3.utils.errors import MissingFileError, report_user_errors  # noqa
 
 
-def find_scalars(path: str) -> str:
-    """The scalars.json of a run folder, or of a work dir's newest run."""
+def load_run(path: str) -> List[Dict]:
+    """Training records of a run folder, or of a work dir's newest run.
+
+    A work dir also holds the folders of ``tools/test.py`` runs, which log
+    no training loss; the newest folder with training records is taken.
+    """
     if path.endswith('.json'):
         candidates = [path]
     else:
         candidates = sorted(
             glob.glob(osp.join(path, 'vis_data', 'scalars.json')) +
             glob.glob(osp.join(path, '*', 'vis_data', 'scalars.json')))
-    candidates = [c for c in candidates if osp.isfile(c)]
-    if not candidates:
-        raise MissingFileError(
-            f"no vis_data/scalars.json under '{path}': is it a work dir of "
-            'tools/train.py?')
-    return candidates[-1]
-
-
-def load_scalars(path: str) -> List[Dict]:
-    """Training records (the ones with a loss), in order of iteration."""
-    with open(path) as f:
-        records = [json.loads(line) for line in f if line.strip()]
-    return [r for r in records if 'loss' in r]
+    for candidate in reversed(candidates):
+        with open(candidate) as f:
+            records = [json.loads(line) for line in f if line.strip()]
+        records = [r for r in records if 'loss' in r]
+        if records:
+            return records
+    raise MissingFileError(
+        f"no vis_data/scalars.json with training losses under '{path}': is "
+        'it a work dir of tools/train.py?')
 
 
 def main():
@@ -62,7 +62,7 @@ def main():
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    runs = {run: load_scalars(find_scalars(run)) for run in args.runs}
+    runs = {run: load_run(run) for run in args.runs}
     keys = args.keys or sorted({
         k
         for recs in runs.values()
