@@ -6,20 +6,46 @@ with every video of the split. These loops compute the features once per
 sample (sharded across ranks by the sampler), gather them, score the whole
 split with the model's similarity, and hand the score matrix to the metric.
 """
-from typing import Dict, List
+import time
+from typing import Dict, List, Optional
 
 import torch
 from mmengine.dist import all_gather_object
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop, ValLoop, autocast
 
+from snps3.evaluation.scoring import exhaustive, rerank
 from snps3.registry import LOOPS
+from snps3.utils.errors import ConfigError
+
+SCORING_MODES = ('dual', 'rerank', 'exhaustive')
 
 
 class _RetrievalEvalMixin:
-    """Shared body of the val and test loops; ``stage`` is val or test."""
+    """Shared body of the val and test loops; ``stage`` is val or test.
+
+    ``scoring`` chooses how pairs are scored (see
+    :mod:`snps3.evaluation.scoring`): ``dict(mode='dual')`` (default),
+    ``dict(mode='rerank', k=16, head='xm')`` re-ranks each query's top-k
+    dual candidates with the fusion encoder and the cross-matching head
+    ``head``, ``dict(mode='exhaustive', head='xm')`` fuses every pair.
+    ``batch_size`` sets the pairs per fusion pass (default 256).
+    """
 
     stage = 'val'
+
+    def _init_scoring(self, scoring) -> None:
+        scoring = dict(scoring or dict(mode='dual'))
+        mode = scoring.get('mode', 'dual')
+        if mode not in SCORING_MODES:
+            raise ConfigError(f'retrieval scoring mode {mode!r} is not one '
+                              f'of {SCORING_MODES}')
+        if mode != 'dual' and 'head' not in scoring:
+            raise ConfigError(f"scoring mode '{mode}' needs head=<name of "
+                              'the cross-matching head>')
+        if mode == 'rerank' and int(scoring.get('k', 0)) < 1:
+            raise ConfigError("scoring mode 'rerank' needs k >= 1")
+        self.scoring = scoring
 
     def _model(self):
         model = self.runner.model
@@ -27,6 +53,7 @@ class _RetrievalEvalMixin:
 
     @torch.no_grad()
     def _collect_features(self) -> List[Dict]:
+        fusion = self.scoring['mode'] != 'dual'
         records = []
         for idx, data_batch in enumerate(self.dataloader):
             self.runner.call_hook(
@@ -37,12 +64,15 @@ class _RetrievalEvalMixin:
                 step = getattr(self.runner.model, f'{self.stage}_step')
                 outputs = step(data_batch)
             for sample in outputs:
-                records.append(
-                    dict(
-                        text_id=sample.text_id,
-                        video_index=sample.video_index,
-                        text_feat=sample.text_feat.float().cpu(),
-                        video_feat=sample.video_feat.float().cpu()))
+                record = dict(
+                    text_id=sample.text_id,
+                    video_index=sample.video_index,
+                    text_feat=sample.text_feat.float().cpu(),
+                    video_feat=sample.video_feat.float().cpu())
+                if fusion:  # kept only when pairs will be fused later
+                    for key in ('input_ids', 'attention_mask', 'frame_tokens'):
+                        record[key] = sample.get(key).cpu()
+                records.append(record)
             self.runner.call_hook(
                 f'after_{self.stage}_iter',
                 batch_idx=idx,
@@ -63,26 +93,57 @@ class _RetrievalEvalMixin:
         records = sorted(records, key=lambda r: r['text_id'])
         videos = {}
         for rec in records:
-            videos.setdefault(rec['video_index'], rec['video_feat'])
+            videos.setdefault(rec['video_index'], rec)
         order = sorted(videos)
         column = {v: i for i, v in enumerate(order)}
-        video_feats = torch.stack([videos[v] for v in order])
-        text_feats = torch.stack([r['text_feat'] for r in records])
         model = self._model()
         device = next(model.parameters()).device
-        video_feats = video_feats.to(device)
-        scores = torch.cat([
+        video_feats = torch.stack([videos[v]['video_feat']
+                                   for v in order]).to(device)
+        text_feats = torch.stack([r['text_feat'] for r in records])
+        dual = torch.cat([
             model.similarity(chunk.to(device), video_feats).cpu()
             for chunk in text_feats.split(1024)
-        ])
-        return dict(
-            scores=scores.numpy(),
-            text_video_ids=[column[r['video_index']] for r in records],
-            protocol=dict(
-                scoring='dual',
-                frames=int(video_feats.shape[1]),
-                texts=len(records),
-                videos=len(order)))
+        ]).numpy()
+        mode = self.scoring['mode']
+        protocol = dict(
+            scoring=mode,
+            frames=int(video_feats.shape[1]),
+            texts=len(records),
+            videos=len(order))
+        result = dict(
+            scores=dual,
+            text_video_ids=[column[r['video_index']] for r in records])
+        if mode != 'dual':
+            start = time.perf_counter()
+            fused = self._fusion_scores(model, device, dual, records,
+                                        [videos[v] for v in order])
+            protocol.update(
+                head=self.scoring['head'],
+                fusion_pairs=fused['fusion_pairs'],
+                fusion_seconds=round(time.perf_counter() - start, 3))
+            if mode == 'rerank':
+                protocol['k'] = int(self.scoring['k'])
+            result.update(scores=fused['t2v'], v2t_scores=fused['v2t'])
+        result['protocol'] = protocol
+        return result
+
+    def _fusion_scores(self, model, device, dual, texts, videos) -> Dict:
+        ids = torch.stack([r['input_ids'] for r in texts])
+        mask = torch.stack([r['attention_mask'] for r in texts])
+        tokens = torch.stack([r['frame_tokens'] for r in videos])
+
+        def scorer(text_index, video_index):
+            with autocast(enabled=self.fp16):
+                return model.pair_scores(ids[text_index].to(device),
+                                         mask[text_index].to(device),
+                                         tokens[video_index].to(device),
+                                         self.scoring['head'])
+
+        batch_size = int(self.scoring.get('batch_size', 256))
+        if self.scoring['mode'] == 'rerank':
+            return rerank(dual, scorer, int(self.scoring['k']), batch_size)
+        return exhaustive(len(texts), len(videos), scorer, batch_size)
 
     def run(self) -> dict:
         self.runner.call_hook(f'before_{self.stage}')
@@ -106,9 +167,27 @@ class RetrievalValLoop(_RetrievalEvalMixin, ValLoop):
 
     stage = 'val'
 
+    def __init__(self,
+                 runner,
+                 dataloader,
+                 evaluator,
+                 fp16: bool = False,
+                 scoring: Optional[dict] = None) -> None:
+        super().__init__(runner, dataloader, evaluator, fp16)
+        self._init_scoring(scoring)
+
 
 @LOOPS.register_module()
 class RetrievalTestLoop(_RetrievalEvalMixin, TestLoop):
     """Test loop that scores the whole split for retrieval."""
 
     stage = 'test'
+
+    def __init__(self,
+                 runner,
+                 dataloader,
+                 evaluator,
+                 fp16: bool = False,
+                 scoring: Optional[dict] = None) -> None:
+        super().__init__(runner, dataloader, evaluator, fp16)
+        self._init_scoring(scoring)

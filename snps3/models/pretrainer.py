@@ -267,7 +267,10 @@ class VideoTextPretrainer(BaseModel):
         """Retrieval features: whichever of text/video the inputs hold.
 
         Returns:
-            dict: ``text_feat`` (B, E) and/or ``video_feat`` (B, T, E).
+            dict: ``text_feat`` (B, E) and/or ``video_feat`` (B, T, E), and
+            what fusion scoring needs later: the caption's ``input_ids``
+            and ``attention_mask`` (B, L) and the ``frame_tokens``
+            (B, T, D).
         """
         head = self.retrieval_head_module
         feats = {}
@@ -275,9 +278,12 @@ class VideoTextPretrainer(BaseModel):
             pooled = self.encoder.forward_text(inputs['input_ids'],
                                                inputs['attention_mask'])[1]
             feats['text_feat'] = head.embed_text(pooled)
+            feats['input_ids'] = inputs['input_ids']
+            feats['attention_mask'] = inputs['attention_mask']
         if 'frames' in inputs:
-            feats['video_feat'] = head.embed_video(
-                self.extract_video(inputs['frames']))
+            tokens = self.extract_video(inputs['frames'])
+            feats['video_feat'] = head.embed_video(tokens)
+            feats['frame_tokens'] = tokens
         return feats
 
     def predict(self, inputs: Dict[str, torch.Tensor],
@@ -287,6 +293,29 @@ class VideoTextPretrainer(BaseModel):
             for key, value in feats.items():
                 sample.set_field(value[i], key)
         return data_samples
+
+    def pair_scores(self, input_ids: torch.Tensor,
+                    attention_mask: torch.Tensor, frame_tokens: torch.Tensor,
+                    head: str) -> torch.Tensor:
+        """Fusion matching scores of N (caption, video) pairs.
+
+        Args:
+            input_ids (Tensor): (N, L) captions.
+            attention_mask (Tensor): (N, L).
+            frame_tokens (Tensor): (N, T, D) their videos' frame tokens.
+            head (str): A head with ``score_pairs`` (cross matching).
+
+        Returns:
+            Tensor: (N, ) scores, higher is a better match.
+        """
+        if head not in self.heads or not hasattr(self.heads[head],
+                                                 'score_pairs'):
+            raise ConfigError(
+                f"fusion scoring needs a head with score_pairs, got '{head}'"
+                f' (heads: {list(self.heads)}); add a CrossMatchingHead.')
+        pooled = self.encoder.forward_fusion(input_ids, attention_mask,
+                                             frame_tokens)[1]
+        return self.heads[head].score_pairs(pooled)
 
     def similarity(self, text_feats: torch.Tensor,
                    video_feats: torch.Tensor) -> torch.Tensor:

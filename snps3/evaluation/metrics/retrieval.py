@@ -167,6 +167,9 @@ class RetrievalMetric(BaseMetric):
     - ``text_video_ids`` (list): length ``Nt``; entry ``t`` is the gallery
       index of the video text ``t`` describes, or a list/set of indices
       when it describes several.
+    - ``v2t_scores`` (optional): ``(Nv, Nt)`` video-to-text scores when
+      they are not the transpose of ``scores`` (fusion re-ranking re-ranks
+      each direction's own candidates).
     - ``protocol`` (dict[str, str], optional): echoed into the metrics as
       ``protocol/<key>`` so that logs say what was evaluated (split,
       number of frames, ...).
@@ -205,15 +208,25 @@ class RetrievalMetric(BaseMetric):
         if isinstance(data_samples, dict):
             data_samples = [data_samples]
         for sample in data_samples:
-            scores = _to_numpy(sample['scores']).astype(np.float32)
+            # float64: re-ranked scores sit on a lifted scale where float32
+            # could merge nearby values into (pessimistic) ties.
+            scores = _to_numpy(sample['scores']).astype(np.float64)
             ids = [_as_id_set(i) for i in sample['text_video_ids']]
             if scores.ndim != 2 or scores.shape[0] != len(ids):
                 raise ValueError(
                     f'scores of shape {scores.shape} do not match '
                     f'{len(ids)} text_video_ids (expected (Nt, Nv))')
+            v2t_scores = sample.get('v2t_scores')
+            if v2t_scores is not None:
+                v2t_scores = _to_numpy(v2t_scores).astype(np.float64)
+                if v2t_scores.shape != scores.shape[::-1]:
+                    raise ValueError(
+                        f'v2t_scores of shape {v2t_scores.shape} do not '
+                        f'match scores of shape {scores.shape}')
             self.results.append(
                 dict(
                     scores=scores,
+                    v2t_scores=v2t_scores,
                     text_video_ids=ids,
                     protocol=dict(sample.get('protocol') or {})))
 
@@ -252,7 +265,9 @@ class RetrievalMetric(BaseMetric):
                 'text; they are left out of video-to-text retrieval',
                 logger='current',
                 level=logging.WARNING)
-        v2t_scores = scores.T[described]
+        v2t_scores = scores.T if result.get('v2t_scores') is None \
+            else result['v2t_scores']
+        v2t_scores = v2t_scores[described]
         v2t_gt = v2t_gt[described]
         metrics.update(
             self._direction('v2t', retrieval_ranks(v2t_scores, v2t_gt),
