@@ -11,7 +11,10 @@ from mmengine.logging import print_log
 from snps3.datasets.video_io import load_image, open_video
 from snps3.registry import TRANSFORMS
 
-__all__ = ['sample_segment_indices', 'window_to_frame_range', 'DecodeVideo']
+__all__ = [
+    'sample_segment_indices', 'sample_clip_indices', 'window_to_frame_range',
+    'DecodeVideo'
+]
 
 
 def sample_segment_indices(total: int,
@@ -77,6 +80,62 @@ def sample_segment_indices(total: int,
     return np.clip(inds, start, end - 1)
 
 
+def sample_clip_indices(total: int,
+                        num_frames: int,
+                        num_clips: int,
+                        test_mode: bool,
+                        rng: Optional[Union[np.random.Generator,
+                                            np.random.RandomState]] = None,
+                        start: int = 0,
+                        end: Optional[int] = None) -> np.ndarray:
+    """Several TSN index sets, clip after clip.
+
+    In training each clip is an independent draw of
+    :func:`sample_segment_indices`. In test mode the clips are evenly offset
+    inside the segments: clip ``c`` of ``K`` takes, in segment ``k``, the
+    middle of its ``c``-th sub-segment, i.e. the point
+    ``start + (k + (c + 0.5) / K) * L / n``; with ``K = 1`` that is the
+    segment middle, so the result equals :func:`sample_segment_indices`.
+
+    Example (test mode): ``total=16, num_frames=2, num_clips=2 ->
+    [2, 10, 6, 14]`` (clip 0 is ``[2, 10]``, clip 1 is ``[6, 14]``).
+
+    Args:
+        total (int): Number of frames in the video (>= 1).
+        num_frames (int): Frames per clip (>= 1).
+        num_clips (int): Number of clips (>= 1).
+        test_mode (bool): Deterministic evenly offset clips.
+        rng (np.random.Generator | np.random.RandomState, optional): Source
+            of randomness in training; NumPy's global state by default.
+        start (int): First frame of the range (clamped as in
+            :func:`sample_segment_indices`).
+        end (int, optional): One past the last frame of the range.
+
+    Returns:
+        np.ndarray: ``(num_clips * num_frames,)`` int64; each consecutive
+        run of ``num_frames`` indices is one clip, sorted within the clip.
+    """
+    if num_clips < 1:
+        raise ValueError(f'num_clips must be at least 1, got {num_clips}')
+    if not test_mode or num_clips == 1:
+        return np.concatenate([
+            sample_segment_indices(total, num_frames, test_mode, rng, start,
+                                   end) for _ in range(num_clips)
+        ])
+    # Validation and clamping exactly as for one clip.
+    sample_segment_indices(total, num_frames, True, start=start, end=end)
+    start = min(max(int(start), 0), total - 1)
+    end = total if end is None else min(max(int(end), start + 1), total)
+    length = end - start
+    # Sub-segment j = k * K + c of n * K equal ones; its middle, in exact
+    # integer arithmetic like the single-clip rule.
+    sub = (
+        np.arange(num_frames, dtype=np.int64)[None] * num_clips +
+        np.arange(num_clips, dtype=np.int64)[:, None])
+    inds = start + ((2 * sub + 1) * length) // (2 * num_frames * num_clips)
+    return inds.reshape(-1)
+
+
 def window_to_frame_range(window: Optional[Sequence[Optional[float]]],
                           fps: float, total: int) -> Tuple[int, int]:
     """Convert a window in seconds into a frame range ``[start, end)``.
@@ -127,9 +186,11 @@ class DecodeVideo(BaseTransform):
 
     Added keys:
 
-    - ``imgs`` (np.ndarray): ``(T, H, W, 3)`` uint8 RGB, ``T = num_frames``.
-    - ``frame_inds`` (np.ndarray): ``(T,)`` int64 indices into the video
+    - ``imgs`` (np.ndarray): ``(K * T, H, W, 3)`` uint8 RGB,
+      ``T = num_frames``, ``K = num_clips``; clip after clip.
+    - ``frame_inds`` (np.ndarray): ``(K * T,)`` int64 indices into the video
       (all zeros for images).
+    - ``num_clips`` (int): ``K``.
     - ``total_frames`` (int): frames in the video (1 for images).
     - ``original_shape`` (tuple[int, int]): ``(H, W)`` as decoded (after any
       decode-time downscaling from ``out_short_side``).
@@ -145,15 +206,24 @@ class DecodeVideo(BaseTransform):
         out_short_side (int, optional): Decode at a reduced resolution with
             this short side (downscaling only); saves decoding and resizing
             time for high-resolution sources. Defaults to None (native).
+        num_clips (int): Clips per video, for fine-tuning and evaluation
+            that average over several views. Test mode takes ``K`` evenly
+            offset index sets, training ``K`` random ones (see
+            :func:`sample_clip_indices`); all are decoded in one pass.
+            Later spatial transforms treat the ``K * T`` frames as one clip
+            (same crop for all). Defaults to 1.
     """
 
     def __init__(self,
                  num_frames: int = 4,
                  test_mode: bool = False,
                  backend: str = 'decord',
-                 out_short_side: Optional[int] = None) -> None:
+                 out_short_side: Optional[int] = None,
+                 num_clips: int = 1) -> None:
         if num_frames < 1:
             raise ValueError(f'num_frames must be >= 1, got {num_frames}')
+        if num_clips < 1:
+            raise ValueError(f'num_clips must be >= 1, got {num_clips}')
         if backend not in ('decord', 'pyav'):
             raise ValueError(
                 f"backend must be 'decord' or 'pyav', got {backend!r}")
@@ -161,6 +231,7 @@ class DecodeVideo(BaseTransform):
         self.test_mode = test_mode
         self.backend = backend
         self.out_short_side = out_short_side
+        self.num_clips = num_clips
 
     def transform(self, results: dict) -> dict:
         """Decode the clip of ``results['video_path']``.
@@ -169,16 +240,17 @@ class DecodeVideo(BaseTransform):
             results (dict): The results dict; see the class docstring.
 
         Returns:
-            dict: ``results`` with ``imgs``, ``frame_inds``,
+            dict: ``results`` with ``imgs``, ``frame_inds``, ``num_clips``,
             ``total_frames``, ``original_shape`` and ``img_shape`` set.
         """
         path = results['video_path']
+        num = self.num_frames * self.num_clips
         if results.get('is_image', False):
             img = load_image(path, self.out_short_side)
             # np.repeat copies, so later in-place ops on one frame cannot
             # alias the others.
-            imgs = np.repeat(img[None], self.num_frames, axis=0)
-            frame_inds = np.zeros(self.num_frames, dtype=np.int64)
+            imgs = np.repeat(img[None], num, axis=0)
+            frame_inds = np.zeros(num, dtype=np.int64)
             total = 1
         else:
             reader = open_video(path, self.backend, self.out_short_side)
@@ -190,11 +262,18 @@ class DecodeVideo(BaseTransform):
                     logger='current',
                     level=logging.WARNING)
             start, end = window_to_frame_range(window, reader.fps, total)
-            frame_inds = sample_segment_indices(
-                total, self.num_frames, self.test_mode, start=start, end=end)
+            frame_inds = sample_clip_indices(
+                total,
+                self.num_frames,
+                self.num_clips,
+                self.test_mode,
+                start=start,
+                end=end)
+            # One call for all clips: a sequential backend decodes once.
             imgs = reader.get_frames(frame_inds)
         results['imgs'] = imgs
         results['frame_inds'] = frame_inds
+        results['num_clips'] = self.num_clips
         results['total_frames'] = total
         results['original_shape'] = tuple(imgs.shape[1:3])
         results['img_shape'] = tuple(imgs.shape[1:3])
@@ -203,4 +282,5 @@ class DecodeVideo(BaseTransform):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(num_frames={self.num_frames}, '
                 f'test_mode={self.test_mode}, backend={self.backend!r}, '
-                f'out_short_side={self.out_short_side})')
+                f'out_short_side={self.out_short_side}, '
+                f'num_clips={self.num_clips})')
