@@ -1,12 +1,12 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
-import os
 import os.path as osp
-from typing import Dict, List, Set
+from typing import List
 
 from mmengine.logging import MMLogger
 
 from snps3.registry import DATASETS
 from snps3.utils.errors import DataError
+from snps3.utils.paths import FolderListing
 
 from .base import BaseVideoTextDataset
 
@@ -56,17 +56,6 @@ class CC3MDataset(BaseVideoTextDataset):
         self.num_missing = 0
         super().__init__(video_dir=video_dir, **kwargs)
 
-    def _exists(self, path: str, listings: Dict[str, Set[str]]) -> bool:
-        # One listing per folder instead of one stat per image: ~3M stats
-        # are slow on network file systems, a few listings are not.
-        folder, name = osp.split(path)
-        if folder not in listings:
-            try:
-                listings[folder] = set(os.listdir(folder))
-            except OSError:
-                listings[folder] = set()
-        return name in listings[folder]
-
     def _image_path(self, index: int) -> str:
         name = self.name_template.format(
             index=index, shard=index // self.shard_size)
@@ -75,7 +64,7 @@ class CC3MDataset(BaseVideoTextDataset):
     def load_data_list(self) -> List[dict]:
         self.num_missing = 0
         data_list = []
-        listings: Dict[str, Set[str]] = {}
+        listing = FolderListing()
         num_rows = 0
         with open(self.ann_file, encoding='utf-8') as f:
             # Not the csv module: captions contain quotes, and CC3M's lines
@@ -95,7 +84,7 @@ class CC3MDataset(BaseVideoTextDataset):
                 if not caption:
                     continue
                 path = self._image_path(index)
-                if self.check_exists and not self._exists(path, listings):
+                if self.check_exists and listing.size(path) is None:
                     self.num_missing += 1
                     continue
                 data_list.append(

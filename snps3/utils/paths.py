@@ -1,7 +1,9 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
 """Resolve checkpoint locations written in configs."""
 import importlib.util
+import os
 import os.path as osp
+from typing import Dict, Optional
 
 from snps3.utils.errors import MissingFileError
 
@@ -43,3 +45,35 @@ def check_exists(path: str, what: str, hint: str = '') -> str:
 
 
 __all__ = ['resolve_path', 'check_exists', 'PKG_PREFIX']
+
+
+class FolderListing:
+    """Which files exist, and their sizes, listing each folder once.
+
+    Corpora of millions of files are checked folder by folder: one listing
+    per folder instead of one ``stat`` per file, which is slow on network
+    file systems. A folder that cannot be listed counts as empty (nothing
+    was downloaded into it).
+    """
+
+    def __init__(self) -> None:
+        self._sizes: Dict[str, Dict[str, int]] = {}
+
+    def sizes(self, folder: str) -> Dict[str, int]:
+        """File name -> size in bytes of the regular files of ``folder``."""
+        if folder not in self._sizes:
+            sizes = {}
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if entry.is_file():
+                            sizes[entry.name] = entry.stat().st_size
+            except OSError:
+                pass
+            self._sizes[folder] = sizes
+        return self._sizes[folder]
+
+    def size(self, path: str) -> Optional[int]:
+        """Size of the file at ``path``; ``None`` when it does not exist."""
+        folder, name = osp.split(path)
+        return self.sizes(folder).get(name)

@@ -21,31 +21,12 @@ import json
 import os
 import os.path as osp
 import sys
-from typing import Dict
 
 # Run from a checkout without installing the package.
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), *['..'] * 3)))
 
 from snps3.utils import errors  # noqa: E402
-
-
-def list_sizes(folder: str, cache: Dict[str, Dict[str, int]]) -> dict:
-    """File name -> size of a folder's files, listed once and cached.
-
-    One listing per shard instead of one ``stat`` per image, which is slow
-    for ~3M images on network file systems.
-    """
-    if folder not in cache:
-        sizes = {}
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.is_file():
-                        sizes[entry.name] = entry.stat().st_size
-        except OSError:
-            pass
-        cache[folder] = sizes
-    return cache[folder]
+from snps3.utils.paths import FolderListing  # noqa: E402
 
 
 def main() -> None:
@@ -69,7 +50,7 @@ def main() -> None:
             f"image root '{args.image_root}' is not a folder.")
 
     from tqdm import tqdm
-    cache: Dict[str, Dict[str, int]] = {}
+    listing = FolderListing()
     total = kept = 0
     if osp.dirname(args.out):
         os.makedirs(osp.dirname(args.out), exist_ok=True)
@@ -97,8 +78,8 @@ def main() -> None:
             caption = fields[0].strip()
             name = args.name_template.format(
                 index=index, shard=index // args.shard_size)
-            folder, file_name = osp.split(osp.join(args.image_root, name))
-            if not caption or not list_sizes(folder, cache).get(file_name):
+            if not caption or not listing.size(
+                    osp.join(args.image_root, name)):
                 continue
             kept += 1
             dst.write(

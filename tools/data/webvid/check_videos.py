@@ -20,34 +20,14 @@ import csv
 import os
 import os.path as osp
 import sys
-from typing import Dict
 
 # Run from a checkout without installing the package.
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), *['..'] * 3)))
 
 from snps3.utils import errors  # noqa: E402
+from snps3.utils.paths import FolderListing  # noqa: E402
 
 REQUIRED_COLUMNS = ('videoid', 'page_dir')
-
-
-def list_sizes(folder: str, cache: Dict[str, Dict[str, int]]) -> dict:
-    """File name -> size of a folder's files, listed once and cached.
-
-    One listing per ``page_dir`` instead of one ``stat`` per video: millions
-    of stats are slow on network file systems, a few thousand listings are
-    not.
-    """
-    if folder not in cache:
-        sizes = {}
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.is_file():
-                        sizes[entry.name] = entry.stat().st_size
-        except OSError:  # a page_dir of which nothing was downloaded
-            pass
-        cache[folder] = sizes
-    return cache[folder]
 
 
 def main() -> None:
@@ -67,7 +47,7 @@ def main() -> None:
             f"video root '{args.video_root}' is not a folder.")
 
     from tqdm import tqdm
-    cache: Dict[str, Dict[str, int]] = {}
+    listing = FolderListing()
     total = kept = empty = 0
     if osp.dirname(args.out):
         os.makedirs(osp.dirname(args.out), exist_ok=True)
@@ -87,9 +67,9 @@ def main() -> None:
                 disable=args.no_progress,
                 file=sys.stderr):
             total += 1
-            sizes = list_sizes(
-                osp.join(args.video_root, row['page_dir']), cache)
-            size = sizes.get(f"{row['videoid']}.mp4")
+            size = listing.size(
+                osp.join(args.video_root, row['page_dir'],
+                         f"{row['videoid']}.mp4"))
             if size is None:
                 continue
             if size == 0:
