@@ -12,6 +12,7 @@ from snps3.utils.errors import ConfigError
 
 from .attentive_masking import AttentiveMasking
 from .forward_context import ForwardContext
+from .pretrained import load_pretrained
 
 
 @MODELS.register_module()
@@ -39,6 +40,12 @@ class VideoTextPretrainer(BaseModel):
             the data transform are used as they are. Needs a head that reads
             the masked caption (MLM/MSSM, ``'mlm'`` in its ``requires``).
             ``vocab_size=None`` in it is filled in with the encoder's.
+        init_from (dict, optional): Fine-tuning: the keyword arguments of
+            :func:`~snps3.models.pretrained.load_pretrained`
+            (``checkpoint``, ``key_map``, ``ignore``, ``require``), applied
+            by :meth:`init_weights` after the normal initialisation.
+            ``checkpoint=None`` loads nothing (with a warning). ``None``
+            (default): no such step.
 
     Momentum branch. When a head sets ``needs_momentum_model`` (VTC with a
     MoCo queue), the model also holds ``momentum_model``: frozen copies
@@ -58,6 +65,7 @@ class VideoTextPretrainer(BaseModel):
                  retrieval_head: str = 'vtc',
                  data_preprocessor: Optional[dict] = None,
                  attentive_masking: Optional[dict] = None,
+                 init_from: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='VideoTextDataPreprocessor')
@@ -94,6 +102,9 @@ class VideoTextPretrainer(BaseModel):
                 f"retrieval_head '{retrieval_head}' is not among the heads "
                 f'{list(self.heads)}')
         self.retrieval_head = retrieval_head
+        self.init_from = dict(init_from) if init_from is not None else None
+        #: The LoadReport of init_from, once init_weights has run.
+        self.init_report = None
         self.attentive_masking = self._build_attentive_masking(
             attentive_masking)
         #: Set by MomentumUpdateHook; without it the branch never moves.
@@ -187,10 +198,25 @@ class VideoTextPretrainer(BaseModel):
 
     def init_weights(self) -> None:
         super().init_weights()
+        self._load_init_from()
         # The Runner initialises a model built from scratch after __init__
         # made the copies: start the branch from the final online weights.
         # (Resuming loads the saved branch afterwards.)
         self.momentum_update(momentum=0.0)
+
+    def _load_init_from(self) -> None:
+        """Fine-tuning: load the pre-trained checkpoint of ``init_from``."""
+        if self.init_from is None:
+            return
+        cfg = dict(self.init_from)
+        if cfg.get('checkpoint') is None:
+            warnings.warn(
+                'model.init_from.checkpoint is None: fine-tuning starts from '
+                "the backbone's and encoder's own weights, not from a "
+                'pre-trained video-text model; pass --cfg-options '
+                'model.init_from.checkpoint=PATH')
+            return
+        self.init_report = load_pretrained(self, **cfg)
 
     @torch.no_grad()
     def extract_momentum_feats(self, inputs: dict) -> Tuple[torch.Tensor, ...]:
