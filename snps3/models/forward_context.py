@@ -81,12 +81,27 @@ class ForwardContext:
                                                  self.inputs['attention_mask'],
                                                  self.frame_tokens)
 
+    def _text_states(self, index=None):
+        """The text pass's states for an encoder whose fusion reads them.
+
+        A P3E fusion pass starts from the text BERT's states of the raw
+        caption, which this context's text pass already holds: handing them
+        over saves one text-BERT pass per fusion call (``None`` for encoders
+        that start from the word embeddings, so no text pass is forced).
+        """
+        if not getattr(self.model.encoder, 'fusion_reads_text_states', False):
+            return None
+        states = self.text[0]
+        return states if index is None else states[index]
+
     @cached_property
     def fusion_pos(self) -> Tuple[torch.Tensor, torch.Tensor]:
         """Fusion mode on each raw caption with its own video (positives)."""
-        return self.model.encoder.forward_fusion(self.inputs['input_ids'],
-                                                 self.inputs['attention_mask'],
-                                                 self.frame_tokens)
+        return self.model.encoder.forward_fusion(
+            self.inputs['input_ids'],
+            self.inputs['attention_mask'],
+            self.frame_tokens,
+            text_states=self._text_states())
 
     def fuse_pairs(self, text_index: torch.Tensor,
                    video_index: torch.Tensor) -> torch.Tensor:
@@ -102,4 +117,7 @@ class ForwardContext:
         ids = self.inputs['input_ids'][text_index]
         mask = self.inputs['attention_mask'][text_index]
         return self.model.encoder.forward_fusion(
-            ids, mask, self.frame_tokens[video_index])[1]
+            ids,
+            mask,
+            self.frame_tokens[video_index],
+            text_states=self._text_states(text_index))[1]

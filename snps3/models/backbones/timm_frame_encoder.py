@@ -1,6 +1,6 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
 from collections import OrderedDict
-from typing import Optional
+from typing import Optional, Union
 
 import torch
 import torch.nn as nn
@@ -57,6 +57,14 @@ class TimmFrameEncoder(BaseModule):
             frames see each other (motion); ``embed_dims`` defaults to
             ``out_channels``. The patch tokens of ``patch_grid`` do not go
             through it.
+        autocast (bool): ``False`` runs this backbone in fp32 even inside a
+            bf16/fp16 autocast region (the BERT keeps the lower precision).
+            Depthwise convolutions (EfficientNet, MobileNet) have no fast
+            bf16 kernels on CPUs and run slower in bf16 than in fp32.
+        grad_checkpointing (bool): timm's activation checkpointing (less
+            memory, more compute; training mode only).
+        compile (bool | dict): ``torch.compile`` the timm model in place; a
+            dict gives ``torch.compile``'s arguments.
     """
 
     def __init__(self,
@@ -68,6 +76,9 @@ class TimmFrameEncoder(BaseModule):
                  patch_grid: Optional[int] = None,
                  model_kwargs: Optional[dict] = None,
                  temporal: Optional[dict] = None,
+                 autocast: bool = True,
+                 grad_checkpointing: bool = False,
+                 compile: Union[bool, dict] = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         import timm
@@ -90,6 +101,12 @@ class TimmFrameEncoder(BaseModule):
         # init_weights only for models it builds from scratch.
         if checkpoint is not None:
             self.load_checkpoint(checkpoint, key_mapping)
+        self.autocast = autocast
+        if grad_checkpointing:
+            self.model.set_grad_checkpointing(True)
+        if compile:
+            options = compile if isinstance(compile, dict) else {}
+            self.model.compile(**options)
 
     def load_checkpoint(self, checkpoint: str, key_mapping: str) -> None:
         path = check_exists(checkpoint, 'backbone checkpoint')
@@ -128,7 +145,11 @@ class TimmFrameEncoder(BaseModule):
             patch tokens (B, T, g*g, D).
         """
         b, t = frames.shape[:2]
-        grid = self.grid(frames.flatten(0, 1))
+        if self.autocast or not torch.is_autocast_enabled(frames.device.type):
+            grid = self.grid(frames.flatten(0, 1))
+        else:
+            with torch.autocast(frames.device.type, enabled=False):
+                grid = self.grid(frames.flatten(0, 1).float())
         tokens = self.proj(grid.mean(dim=(2, 3))).view(b, t, -1)
         if self.temporal is not None:
             tokens = self.temporal(tokens)

@@ -7,7 +7,7 @@ import torch.nn as nn
 
 from snps3.registry import MODELS
 
-from .shared_bert import BaseBertEncoder, fusion_inputs
+from .shared_bert import BaseBertEncoder, fusion_inputs, speed_up
 
 FUSION_INITS = ('text_layers', 'random')
 
@@ -47,9 +47,13 @@ class SeparateFusionEncoder(BaseBertEncoder):
         sep_token_id (int): Id of [SEP], which closes the video part.
         tokenizer (str, optional): Tokenizer folder for
             :meth:`export_pretrained`.
+        **speed: ``attn_implementation``, ``gradient_checkpointing``,
+            ``compile`` (see :class:`BaseBertEncoder`); they apply to both
+            BERTs.
     """
 
     has_fusion = True
+    fusion_reads_text_states = True
 
     def __init__(self,
                  pretrained: Optional[str] = None,
@@ -58,12 +62,14 @@ class SeparateFusionEncoder(BaseBertEncoder):
                  fusion_init: str = 'text_layers',
                  sep_token_id: int = 102,
                  tokenizer: Optional[str] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 **speed) -> None:
         super().__init__(
             pretrained=pretrained,
             config=config,
             tokenizer=tokenizer,
-            init_cfg=init_cfg)
+            init_cfg=init_cfg,
+            **speed)
         if fusion_init not in FUSION_INITS:
             raise ValueError(f'fusion_init must be one of {FUSION_INITS}, '
                              f'got {fusion_init!r}')
@@ -80,6 +86,8 @@ class SeparateFusionEncoder(BaseBertEncoder):
         self.fusion_init = fusion_init
         self.sep_token_id = sep_token_id
         self.fusion_bert = self._build_fusion_bert()
+        speed_up(self.fusion_bert, self.gradient_checkpointing,
+                 self.compile_options)
 
     def parts(self) -> Dict[str, nn.Module]:
         """The text BERT and the separate fusion BERT."""
@@ -97,7 +105,7 @@ class SeparateFusionEncoder(BaseBertEncoder):
             self.bert.config.to_dict())
         fusion_config.num_hidden_layers = self.fusion_layers
         fusion = BertModel._from_config(
-            fusion_config, attn_implementation='sdpa')
+            fusion_config, attn_implementation=self.attn_implementation)
         if self.fusion_init == 'text_layers':
             # Same key names, fewer layers: only text layers >= N are left
             # over; a missing key would mean a partial copy.
@@ -113,7 +121,8 @@ class SeparateFusionEncoder(BaseBertEncoder):
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         video_tokens: torch.Tensor,
-        video_mask: Optional[torch.Tensor] = None
+        video_mask: Optional[torch.Tensor] = None,
+        text_states: Optional[torch.Tensor] = None
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Text BERT on the caption, then the fusion BERT on text + video.
 
@@ -122,12 +131,17 @@ class SeparateFusionEncoder(BaseBertEncoder):
             attention_mask (Tensor): (B, L), 1 for real tokens.
             video_tokens (Tensor): (B, T, D) frame (or patch) tokens.
             video_mask (Tensor, optional): (B, T), 1 for real frames.
+            text_states (Tensor, optional): (B, L, D) the text BERT's states
+                of these very captions (``forward_text(input_ids,
+                attention_mask)[0]``) when the caller has them already:
+                the text BERT is then not run again.
 
         Returns:
             tuple: joint hidden states (B, L+T+1, D) and the joint [CLS]
             through the fusion BERT's pooler (B, D).
         """
-        text_states = self.forward_text(input_ids, attention_mask)[0]
+        if text_states is None:
+            text_states = self.forward_text(input_ids, attention_mask)[0]
         sep = self.fusion_bert.embeddings.word_embeddings.weight[
             self.sep_token_id]
         out = self.fusion_bert(**fusion_inputs(text_states, attention_mask,

@@ -8,7 +8,7 @@ the BERT (:func:`build_bert`), the ``[text ; video ; SEP]`` fusion layout
 """
 import copy
 import os
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -20,20 +20,60 @@ from snps3.utils.paths import check_exists, resolve_path
 #: Files whose presence marks a folder as holding a BERT tokenizer.
 TOKENIZER_FILES = ('vocab.txt', 'tokenizer.json')
 
+#: HuggingFace attention back-ends a BERT can be built with.
+ATTN_IMPLEMENTATIONS = ('sdpa', 'eager')
 
-def build_bert(pretrained: Optional[str], config: Optional[dict]):
-    """A HuggingFace ``BertModel`` from a local folder or a config dict."""
+
+def build_bert(pretrained: Optional[str],
+               config: Optional[dict],
+               attn_implementation: str = 'sdpa'):
+    """A HuggingFace ``BertModel`` from a local folder or a config dict.
+
+    Args:
+        pretrained (str, optional): Local BERT folder (``pkg://`` allowed).
+        config (dict, optional): ``BertConfig`` arguments.
+        attn_implementation (str): ``'sdpa'`` (default: PyTorch's fused
+            scaled-dot-product attention, flash/memory-efficient kernels on
+            CPU and GPU) or ``'eager'`` (HF's reference matmul-softmax).
+    """
     from transformers import BertConfig, BertModel
+    if attn_implementation not in ATTN_IMPLEMENTATIONS:
+        raise ValueError(
+            f'attn_implementation must be one of {ATTN_IMPLEMENTATIONS}, '
+            f'got {attn_implementation!r}')
     if pretrained is not None:
         path = check_exists(pretrained, 'BERT checkpoint folder',
                             'Give a folder with config.json and weights.')
         return BertModel.from_pretrained(
-            path, attn_implementation='sdpa', **(config or {}))
+            path, attn_implementation=attn_implementation, **(config or {}))
     if config is None:
         raise ValueError('give `pretrained` (a BERT folder) or `config` '
                          '(BertConfig arguments) to build the text encoder')
     return BertModel._from_config(
-        BertConfig(**config), attn_implementation='sdpa')
+        BertConfig(**config), attn_implementation=attn_implementation)
+
+
+def speed_up(module: nn.Module,
+             gradient_checkpointing: bool = False,
+             compile: Union[bool, dict] = False) -> None:
+    """Apply the model-level speed switches to a HuggingFace model, in place.
+
+    Args:
+        module (nn.Module): A ``transformers`` model.
+        gradient_checkpointing (bool): Recompute each layer's activations in
+            the backward pass instead of keeping them (less memory, about
+            a third more compute); only active in training mode.
+        compile (bool | dict): ``torch.compile`` the module in place
+            (``nn.Module.compile``, so checkpoint keys do not change); a
+            dict gives ``torch.compile``'s arguments.
+    """
+    if gradient_checkpointing:
+        # Non-reentrant checkpointing works with inputs that need no grad
+        # (frozen embeddings) and with DDP's unused-parameter detection.
+        module.gradient_checkpointing_enable(
+            gradient_checkpointing_kwargs=dict(use_reentrant=False))
+    if compile:
+        module.compile(**(compile if isinstance(compile, dict) else {}))
 
 
 def fusion_inputs(
@@ -115,21 +155,37 @@ class BaseBertEncoder(BaseModule):
         tokenizer (str, optional): Tokenizer folder written next to the
             weights by :meth:`export_pretrained`. Defaults to ``pretrained``
             when that folder holds a tokenizer.
+        attn_implementation (str): ``'sdpa'`` (default) or ``'eager'``;
+            see :func:`build_bert`.
+        gradient_checkpointing (bool): Recompute the BERT layers'
+            activations in the backward pass (see :func:`speed_up`).
+        compile (bool | dict): ``torch.compile`` the BERT(s) in place.
     """
 
     #: Whether :meth:`forward_fusion` exists, so a model can check that the
     #: heads it is given (those reading a fusion pass) can run.
     has_fusion: bool = False
+    #: Whether :meth:`forward_fusion` starts from the text pass's states
+    #: (P3E). The forward context then hands it the text pass it has
+    #: already run, instead of the encoder running it again.
+    fusion_reads_text_states: bool = False
 
     def __init__(self,
                  pretrained: Optional[str] = None,
                  config: Optional[dict] = None,
                  tokenizer: Optional[str] = None,
+                 attn_implementation: str = 'sdpa',
+                 gradient_checkpointing: bool = False,
+                 compile: Union[bool, dict] = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.bert = build_bert(pretrained, config)
+        self.bert = build_bert(pretrained, config, attn_implementation)
         self.pretrained = pretrained
         self.tokenizer_path = tokenizer
+        self.attn_implementation = attn_implementation
+        self.gradient_checkpointing = gradient_checkpointing
+        self.compile_options = compile
+        speed_up(self.bert, gradient_checkpointing, compile)
 
     @property
     def hidden_size(self) -> int:
@@ -170,7 +226,8 @@ class BaseBertEncoder(BaseModule):
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         video_tokens: torch.Tensor,
-        video_mask: Optional[torch.Tensor] = None
+        video_mask: Optional[torch.Tensor] = None,
+        text_states: Optional[torch.Tensor] = None
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Fusion mode; see the subclasses."""
         raise NotImplementedError(f'{type(self).__name__} has no fusion mode')
@@ -242,6 +299,8 @@ class SharedBertEncoder(BaseBertEncoder):
             the bert-base-uncased WordPiece vocabulary).
         tokenizer (str, optional): Tokenizer folder for
             :meth:`export_pretrained`.
+        **speed: ``attn_implementation``, ``gradient_checkpointing``,
+            ``compile`` (see :class:`BaseBertEncoder`).
     """
 
     has_fusion = True
@@ -251,12 +310,14 @@ class SharedBertEncoder(BaseBertEncoder):
                  config: Optional[dict] = None,
                  sep_token_id: int = 102,
                  tokenizer: Optional[str] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 **speed) -> None:
         super().__init__(
             pretrained=pretrained,
             config=config,
             tokenizer=tokenizer,
-            init_cfg=init_cfg)
+            init_cfg=init_cfg,
+            **speed)
         self.sep_token_id = sep_token_id
         self.fusion_pooler = copy.deepcopy(self.bert.pooler)
 
@@ -269,7 +330,8 @@ class SharedBertEncoder(BaseBertEncoder):
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         video_tokens: torch.Tensor,
-        video_mask: Optional[torch.Tensor] = None
+        video_mask: Optional[torch.Tensor] = None,
+        text_states: Optional[torch.Tensor] = None
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Fusion mode on the caption followed by the video tokens.
 
@@ -278,6 +340,8 @@ class SharedBertEncoder(BaseBertEncoder):
             attention_mask (Tensor): (B, L).
             video_tokens (Tensor): (B, T, D) frame (or patch) tokens.
             video_mask (Tensor, optional): (B, T), 1 for real frames.
+            text_states (Tensor, optional): Unused: SNP's fusion pass
+                starts from the word embeddings, not from a text pass.
 
         Returns:
             tuple: joint hidden states (B, L+T+1, D) and the joint [CLS]

@@ -29,6 +29,8 @@ class TwoStreamEncoder(BaseBertEncoder):
             SNP or P3E encoder to this one by changing ``type`` only.
         tokenizer (str, optional): Tokenizer folder for
             :meth:`export_pretrained`.
+        **speed: ``attn_implementation``, ``gradient_checkpointing``,
+            ``compile`` (see :class:`BaseBertEncoder`).
     """
 
     has_fusion = False
@@ -38,12 +40,14 @@ class TwoStreamEncoder(BaseBertEncoder):
                  config: Optional[dict] = None,
                  sep_token_id: int = 102,
                  tokenizer: Optional[str] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 **speed) -> None:
         super().__init__(
             pretrained=pretrained,
             config=config,
             tokenizer=tokenizer,
-            init_cfg=init_cfg)
+            init_cfg=init_cfg,
+            **speed)
         self.sep_token_id = sep_token_id
 
     def forward_fusion(
@@ -51,7 +55,8 @@ class TwoStreamEncoder(BaseBertEncoder):
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         video_tokens: torch.Tensor,
-        video_mask: Optional[torch.Tensor] = None
+        video_mask: Optional[torch.Tensor] = None,
+        text_states: Optional[torch.Tensor] = None
     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Not available: a two-stream encoder has no fusion mode.
 
