@@ -6,6 +6,7 @@ with every video of the split. These loops compute the features once per
 sample (sharded across ranks by the sampler), gather them, score the whole
 split with the model's similarity, and hand the score matrix to the metric.
 """
+import os.path as osp
 import time
 from typing import Dict, List, Optional
 
@@ -14,7 +15,7 @@ from mmengine.dist import all_gather_object
 from mmengine.model import is_model_wrapper
 from mmengine.runner import TestLoop, ValLoop, autocast
 
-from snps3.evaluation.scoring import exhaustive, rerank
+from snps3.evaluation.scoring import dual_softmax, exhaustive, rerank
 from snps3.registry import LOOPS
 from snps3.utils.errors import ConfigError
 
@@ -30,6 +31,15 @@ class _RetrievalEvalMixin:
     dual candidates with the fusion encoder and the cross-matching head
     ``head``, ``dict(mode='exhaustive', head='xm')`` fuses every pair.
     ``batch_size`` sets the pairs per fusion pass (default 256).
+    ``dual_softmax=dict(temperature=0.01)`` (off by default) also reports
+    every metric on the dual-softmax revised scores
+    (:func:`~snps3.evaluation.scoring.dual_softmax`), under keys with
+    ``_dsl`` (``t2v_dsl/R@1``); the plain keys stay the plain scores. It is
+    refused with ``rerank``, whose lifted scores a softmax would mix up.
+
+    The metrics carry the protocol as ``protocol/*``: ``split`` (the split
+    or annotation file), ``frames`` per video, ``scoring``, ``k``,
+    ``texts``, ``videos`` and, when used, the fusion head and cost.
     """
 
     stage = 'val'
@@ -45,6 +55,16 @@ class _RetrievalEvalMixin:
                               'the cross-matching head>')
         if mode == 'rerank' and int(scoring.get('k', 0)) < 1:
             raise ConfigError("scoring mode 'rerank' needs k >= 1")
+        dsl = scoring.get('dual_softmax')
+        if dsl is not None:
+            if mode == 'rerank':
+                raise ConfigError(
+                    "dual_softmax cannot revise 'rerank' scores (fused "
+                    'candidates sit on a lifted scale); use it with '
+                    "mode='dual' or 'exhaustive'")
+            if float(dict(dsl).get('temperature', 0)) <= 0:
+                raise ConfigError('scoring.dual_softmax needs temperature '
+                                  '> 0, e.g. dict(temperature=0.01)')
         self.scoring = scoring
 
     def _model(self):
@@ -107,6 +127,7 @@ class _RetrievalEvalMixin:
         ]).numpy()
         mode = self.scoring['mode']
         protocol = dict(
+            split=self._split_name(),
             scoring=mode,
             frames=int(video_feats.shape[1]),
             texts=len(records),
@@ -125,8 +146,26 @@ class _RetrievalEvalMixin:
             if mode == 'rerank':
                 protocol['k'] = int(self.scoring['k'])
             result.update(scores=fused['t2v'], v2t_scores=fused['v2t'])
+        dsl = self.scoring.get('dual_softmax')
+        if dsl is not None:
+            temperature = float(dsl['temperature'])
+            v2t = result.get('v2t_scores')
+            result['variants'] = dict(
+                dsl=dict(
+                    scores=dual_softmax(result['scores'], temperature),
+                    v2t_scores=dual_softmax(
+                        result['scores'].T if v2t is None else v2t,
+                        temperature)))
+            protocol['dsl_temperature'] = temperature
         result['protocol'] = protocol
         return result
+
+    def _split_name(self) -> str:
+        """The file that defines the evaluated split, e.g. the 1k-A list."""
+        dataset = self.dataloader.dataset
+        path = getattr(dataset, 'split_file', None) or getattr(
+            dataset, 'ann_file', '')
+        return osp.basename(str(path))
 
     def _fusion_scores(self, model, device, dual, texts, videos) -> Dict:
         ids = torch.stack([r['input_ids'] for r in texts])

@@ -1,5 +1,6 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
-"""Retrieval scoring beyond the dual encoder: fusion re-ranking.
+"""Retrieval scoring beyond the dual encoder: fusion re-ranking, and the
+opt-in dual-softmax revision of a score matrix.
 
 The dual encoder scores all Nt x Nv pairs with one dot product each; the
 fusion encoder needs a forward pass per pair. SNP-S3's public code fuses
@@ -91,3 +92,29 @@ def exhaustive(num_texts: int,
     scores = _score_pairs(pairs, scorer,
                           batch_size).reshape(num_texts, num_videos)
     return dict(t2v=scores, v2t=scores.T.copy(), fusion_pairs=len(pairs))
+
+
+def dual_softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    """Dual-softmax (DSL / CAMoE) revision of a query-by-gallery matrix.
+
+    Each score is weighted by a prior from the other direction: how much
+    the gallery item prefers this query over the other queries of the
+    split, ``softmax(S / temperature)`` over the query axis. No query bank
+    beyond the test queries themselves is used::
+
+        S'[q, g] = S[q, g] * exp(S[q, g] / t) / sum_q' exp(S[q', g] / t)
+
+    Args:
+        scores (np.ndarray): (Nq, Ng) scores, queries in rows.
+        temperature (float): Softmax temperature ``t`` (> 0).
+
+    Returns:
+        np.ndarray: (Nq, Ng) revised scores, float64.
+    """
+    if temperature <= 0:
+        raise ValueError(f'temperature must be > 0, got {temperature}')
+    scores = np.asarray(scores, np.float64)
+    logits = scores / temperature
+    prior = np.exp(logits - logits.max(axis=0, keepdims=True))
+    prior /= prior.sum(axis=0, keepdims=True)
+    return scores * prior

@@ -170,6 +170,10 @@ class RetrievalMetric(BaseMetric):
     - ``v2t_scores`` (optional): ``(Nv, Nt)`` video-to-text scores when
       they are not the transpose of ``scores`` (fusion re-ranking re-ranks
       each direction's own candidates).
+    - ``variants`` (dict, optional): name -> dict with ``scores`` and
+      ``v2t_scores`` of a revised scoring of the same pairs (e.g. ``dsl``,
+      dual softmax); its metrics come under ``t2v_<name>/`` and
+      ``v2t_<name>/`` beside the plain ones.
     - ``protocol`` (dict[str, str], optional): echoed into the metrics as
       ``protocol/<key>`` so that logs say what was evaluated (split,
       number of frames, ...).
@@ -223,10 +227,18 @@ class RetrievalMetric(BaseMetric):
                     raise ValueError(
                         f'v2t_scores of shape {v2t_scores.shape} do not '
                         f'match scores of shape {scores.shape}')
+            variants = {
+                name:
+                dict(
+                    scores=_to_numpy(v['scores']).astype(np.float64),
+                    v2t_scores=_to_numpy(v['v2t_scores']).astype(np.float64))
+                for name, v in (sample.get('variants') or {}).items()
+            }
             self.results.append(
                 dict(
                     scores=scores,
                     v2t_scores=v2t_scores,
+                    variants=variants,
                     text_video_ids=ids,
                     protocol=dict(sample.get('protocol') or {})))
 
@@ -272,6 +284,15 @@ class RetrievalMetric(BaseMetric):
         metrics.update(
             self._direction('v2t', retrieval_ranks(v2t_scores, v2t_gt),
                             v2t_gt))
+
+        for name, variant in (result.get('variants') or {}).items():
+            metrics.update(
+                retrieval_metrics(
+                    retrieval_ranks(variant['scores'], t2v_gt), f't2v_{name}'))
+            metrics.update(
+                retrieval_metrics(
+                    retrieval_ranks(variant['v2t_scores'][described], v2t_gt),
+                    f'v2t_{name}'))
 
         for key, value in result['protocol'].items():
             metrics[f'protocol/{key}'] = value
