@@ -6,8 +6,9 @@ from .encoders import *  # noqa: F401,F403
 from .forward_context import ForwardContext
 from .heads import *  # noqa: F401,F403
 from .pretrainer import VideoTextPretrainer
+from .tube_masking import TubeMasking
 
 __all__ = [
     'AttentiveMasking', 'VideoTextDataPreprocessor', 'ForwardContext',
-    'VideoTextPretrainer'
+    'VideoTextPretrainer', 'TubeMasking'
 ]

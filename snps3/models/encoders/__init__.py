@@ -7,8 +7,10 @@ from .shared_bert import (
     fusion_inputs,
 )
 from .two_stream import TwoStreamEncoder
+from .unified import UnifiedVideoTextEncoder
 
 __all__ = [
     'BaseBertEncoder', 'SharedBertEncoder', 'SeparateFusionEncoder',
-    'TwoStreamEncoder', 'build_bert', 'fusion_inputs'
+    'TwoStreamEncoder', 'build_bert', 'fusion_inputs',
+    'UnifiedVideoTextEncoder'
 ]
