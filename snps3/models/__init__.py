@@ -5,10 +5,13 @@ from .data_preprocessor import VideoTextDataPreprocessor
 from .encoders import *  # noqa: F401,F403
 from .forward_context import ForwardContext
 from .heads import *  # noqa: F401,F403
+from .multiple_choice import MultipleChoiceModel
 from .pretrainer import VideoTextPretrainer
 from .tube_masking import TubeMasking
+from .video_qa import VideoQAModel
 
 __all__ = [
     'AttentiveMasking', 'VideoTextDataPreprocessor', 'ForwardContext',
-    'VideoTextPretrainer', 'TubeMasking'
+    'MultipleChoiceModel', 'VideoQAModel', 'VideoTextPretrainer',
+    'TubeMasking'
 ]

@@ -29,8 +29,9 @@ class VideoTextPretrainer(BaseModel):
             so a child config can switch one off). Heads whose config has
             ``hidden_size``/``vocab_size`` set to ``None`` get the
             encoder's.
-        retrieval_head (str): Name of the head that embeds texts and videos
-            for retrieval (``predict`` and ``similarity``).
+        retrieval_head (str, optional): Name of the head that embeds texts
+            and videos for retrieval (``predict`` and ``similarity``);
+            ``None`` for a task model that embeds nothing (VideoQA).
         data_preprocessor (dict, optional): Batch preprocessor config.
         attentive_masking (dict, optional): Config of an
             :class:`~snps3.models.attentive_masking.AttentiveMasking`, which
@@ -62,7 +63,7 @@ class VideoTextPretrainer(BaseModel):
                  backbone: dict,
                  encoder: dict,
                  heads: Dict[str, dict],
-                 retrieval_head: str = 'vtc',
+                 retrieval_head: Optional[str] = 'vtc',
                  data_preprocessor: Optional[dict] = None,
                  attentive_masking: Optional[dict] = None,
                  init_from: Optional[dict] = None,
@@ -97,7 +98,7 @@ class VideoTextPretrainer(BaseModel):
             if hasattr(head, 'tie_weights'):
                 head.tie_weights(self.encoder.word_embeddings)
             self.heads[name] = head
-        if retrieval_head not in self.heads:
+        if retrieval_head is not None and retrieval_head not in self.heads:
             raise ValueError(
                 f"retrieval_head '{retrieval_head}' is not among the heads "
                 f'{list(self.heads)}')
@@ -244,6 +245,11 @@ class VideoTextPretrainer(BaseModel):
     @property
     def retrieval_head_module(self):
         """The head that embeds texts and videos into the joint space."""
+        if self.retrieval_head is None:
+            raise ConfigError(
+                f'{type(self).__name__} has no retrieval head: evaluate '
+                'retrieval with a model that has one (VideoTextPretrainer '
+                "with retrieval_head='vtc')")
         return self.heads[self.retrieval_head]
 
     def extract_video(self, frames: torch.Tensor) -> torch.Tensor:

@@ -3,10 +3,11 @@ from .base import BaseProxyHead
 from .cross_matching import CrossMatchingHead
 from .lvwm import LVWMHead
 from .mlm import MLMHead
+from .qa import QAHead
 from .vtc import VTCHead
 from .vtm import VTMHead
 
 __all__ = [
-    'BaseProxyHead', 'CrossMatchingHead', 'LVWMHead', 'MLMHead', 'VTCHead',
-    'VTMHead'
+    'BaseProxyHead', 'CrossMatchingHead', 'LVWMHead', 'MLMHead', 'QAHead',
+    'VTCHead', 'VTMHead'
 ]
