@@ -3,6 +3,7 @@
 import csv
 import importlib.util
 import json
+import os.path as osp
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import av
 import decord
 import numpy as np
 import pytest
+from mmengine.registry import init_default_scope
 
 from snps3.datasets.embedded import (
     CORPUS_SIZES,
@@ -21,16 +23,20 @@ from snps3.datasets.embedded import (
     find_ambiguous,
     generate_corpus,
     plan_corpus,
+    questions,
     render_frames,
     tokenize,
 )
 from snps3.datasets.embedded.captions import MAX_CAPTION_LENGTH, caption_length
+from snps3.datasets.embedded.generate import mc_rows, qa_rows
+from snps3.registry import DATASETS
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = CORPUS_SIZES['tiny']
 ANNOTATIONS = ('webvid_train.csv', 'pretrain_train.jsonl', 'MSRVTT_data.json',
                'MSRVTT_train.9k.csv', 'MSRVTT_JSFUSION_test.csv',
-               'embedded_scenes.json', 'domain_stopwords.txt')
+               'embedded_scenes.json', 'domain_stopwords.txt', 'qa_train.json',
+               'qa_test.json', 'mc_test.json')
 
 
 @pytest.fixture(scope='module')
@@ -316,6 +322,7 @@ def test_cli_generates_and_reports(tmp_path, capsys):
     ]) == 0
     text = capsys.readouterr()
     assert 'done in' in text.out and 'held-out' in text.out
+    assert 'qa_test.json' in text.out and 'mc_test.json' in text.out
     meta = json.loads((out / 'corpus_meta.json').read_text())
     assert (meta['width'], meta['num_frames']) == (64, 8)
     frames = _decode_av(_all_videos(out)[0])
@@ -340,3 +347,142 @@ def test_sizes():
         plan_corpus('huge', 0)
     with pytest.raises(ValueError):
         generate_corpus('unused', size='tiny', resolution=111)
+
+
+# --------------------------------------------------------------------------
+# QA and MC splits
+# --------------------------------------------------------------------------
+def _scenes(out):
+    return {
+        s['video_id']: s
+        for s in json.loads((out / 'annotations' /
+                             'embedded_scenes.json').read_text())
+        if s['split'] != 'pretrain'
+    }
+
+
+def _build(out, type, ann_file, **kwargs):
+    init_default_scope('snps3')
+    ds = DATASETS.build(
+        dict(
+            type=type,
+            data_root=str(out),
+            ann_file=ann_file,
+            video_dir='videos/msrvtt',
+            pipeline=[],
+            **kwargs))
+    return [ds.get_data_info(i) for i in range(len(ds))]
+
+
+def _referents(question, objects):
+    """The scene objects that fit what a question says about its object."""
+    words = tokenize(question)
+    said = {
+        WORD_KINDS[w]: w
+        for w in words if WORD_KINDS.get(w) in ('colour', 'shape')
+    }
+    motion = [
+        m for m, phrase in questions.MOTION_REFS.items()
+        if f'is {phrase}' in question
+    ]
+    return [
+        o for o in objects
+        if all(o[k] == v for k, v in said.items()) and all(o['motion'] == m
+                                                           for m in motion)
+    ]
+
+
+@pytest.mark.parametrize('split', ['train', 'test'])
+def test_qa_split_loads_and_answers_from_the_scenes(corpus, split):
+    out, meta = corpus
+    scenes = _scenes(out)
+    kwargs = dict(
+        test_mode=True,
+        train_ann_file='annotations/qa_train.json') if split == 'test' else {}
+    rows = _build(out, 'VideoQADataset', f'annotations/qa_{split}.json',
+                  **kwargs)
+    assert len(rows) == meta['counts'][f'qa_{split}_questions']
+    want = 'finetune' if split == 'train' else 'test'
+    videos = {v for v, s in scenes.items() if s['split'] == want}
+    # Every video of the split is asked about, and only those.
+    assert {r['video_id'] for r in rows} == videos
+    assert all(osp.isfile(r['video_path']) for r in rows)
+    assert {r['question_type'] for r in rows} == set(questions.QA_TYPES)
+    assert len({r['question'] for r in rows}) > len(rows) // 3
+    for r in rows:
+        objects = scenes[r['video_id']]['objects']
+        kind, answer = r['question_type'], r['answer']
+        assert len(answer.split()) == 1
+        if kind == 'count':
+            assert answer == questions.COUNT_WORDS[len(objects)]
+            continue
+        # The question singles out one object, whose attribute it asks.
+        fit = _referents(r['question'], objects)
+        assert len(fit) == 1, r
+        assert fit[0][kind] == answer, r
+        # ... and does not give the answer away.
+        assert answer not in tokenize(r['question']), r
+    if split == 'train':
+        # Fine-tuning questions are learnable: every label is a class.
+        assert all(r['answer_label'] >= 0 for r in rows)
+        held = {tuple(p) for p in meta['held_out_pairs']}
+        for r in rows:
+            words = tokenize(r['question'])
+            assert not set(zip(words, words[1:])) & held
+
+
+def test_mc_split_loads_with_one_word_false_distractors(corpus):
+    out, _ = corpus
+    scenes = _scenes(out)
+    rows = _build(
+        out, 'MSRVTTMCDataset', 'annotations/mc_test.json', test_mode=True)
+    test_ids = [v for v, s in scenes.items() if s['split'] == 'test']
+    assert [r['video_id'] for r in rows] == test_ids
+    kinds = set()
+    for r in rows:
+        scene = scenes[r['video_id']]
+        objects = [Attributes(**o) for o in scene['objects']]
+        truth = r['options'][r['answer']]
+        assert truth == scene['captions'][0]
+        assert questions.fits(truth, objects)
+        assert len(set(r['options'])) == 5
+        for k, option in enumerate(r['options']):
+            if k == r['answer']:
+                continue
+            a, b = tokenize(truth), tokenize(option)
+            diff = [(x, y) for x, y in zip(a, b) if x != y]
+            assert len(a) == len(b) and len(diff) == 1, (truth, option)
+            (x, y), = diff
+            assert WORD_KINDS.get(x) and WORD_KINDS.get(y), (x, y)
+            kinds.add(WORD_KINDS[x])
+            # Only the word changed: the punctuation is kept.
+            assert re.sub('[a-z]+', '', truth) == re.sub('[a-z]+', '', option)
+            assert not questions.fits(option, objects), option
+    assert len(kinds) >= 4
+
+
+def test_caption_parser_recovers_every_scene():
+    # describe() decides which distractors are false; it must read every
+    # caption the generator writes back into its scene.
+    plan = plan_corpus('small', 0)
+    for r in plan.videos:
+        for c in r.captions:
+            assert questions.fits(c, r.scene.attributes), c
+    a = Attributes('red', 'circle', 'small', 'left', 'fast')
+    assert questions.describe('a small red circle moving left fast') == [a]
+    assert not questions.fits('a small red circle moving right fast', [a])
+
+
+def test_mc_answers_balanced_and_distractors_vary():
+    plan = plan_corpus('small', 0)
+    rows = mc_rows(0, plan.test)
+    counts = np.bincount([r['answer'] for r in rows], minlength=5)
+    assert counts.max() - counts.min() <= 1
+    assert rows == mc_rows(0, plan.test)
+    assert rows != mc_rows(1, plan_corpus('small', 1).test)
+    # Class balance of the QA answers: no answer dominates its type.
+    qa = qa_rows(0, plan.finetune)
+    for kind in ('colour', 'shape', 'motion'):
+        answers = [r['answer'] for r in qa if r['answer_type'] == kind]
+        top = max(answers.count(a) for a in set(answers))
+        assert len(set(answers)) >= 5 and top < 0.35 * len(answers), kind

@@ -22,6 +22,9 @@ WebVid and MSR-VTT loaders read the corpus unchanged::
         MSRVTT_train.9k.csv            # fine-tuning list (column video_id)
         MSRVTT_JSFUSION_test.csv       # 1k-A style test list
         embedded_scenes.json           # attributes of every video's objects
+        qa_train.json                  # MSRVTT-QA format, fine-tuning videos
+        qa_test.json                   # MSRVTT-QA format, test videos
+        mc_test.json                   # MSRVTT-MC format, test videos
 
 Captions. A pre-training video has 3 to 5 paraphrases, but WebVid has one
 caption per video, so ``webvid_train.csv`` holds the first paraphrase of each
@@ -42,6 +45,17 @@ shape, size, motion, speed) occurs in no other test video, and every caption
 names every attribute of every object, so each test caption fits exactly one
 test video. This is checked after planning (and a video is re-drawn if the
 check fails).
+
+QA and MC. ``qa_train.json`` (on the fine-tuning videos) and
+``qa_test.json`` (on the test videos) are lists of
+``{"video_id": "video7000", "question": ..., "answer": "red", "id": 0,
+"answer_type": "colour"}``: per video one ``count`` question and, per
+object, a ``colour``, a ``shape`` and a ``motion`` question whose answer the
+scene fixes (see :mod:`.questions`). ``mc_test.json`` has one question per
+test video, ``{"clip_name": "video7000", "options": [5 captions],
+"answer": k}``: its first caption and four distractors that each change one
+significant word so they no longer fit; ``k`` is balanced over the five
+positions. Held-out pairs stay out of ``qa_train.json`` like the videos.
 
 Determinism. Everything is drawn from random streams keyed by ``(seed,
 split, index)``, so the annotations are byte-identical for equal settings,
@@ -64,6 +78,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .captions import FILLER_WORDS, make_captions
+from .questions import MC_OPTIONS, make_distractors, make_questions
 from .scenes import (
     BACKGROUND_STYLES,
     BACKGROUNDS,
@@ -82,7 +97,7 @@ from .scenes import (
 GENERATOR = 'snps3.datasets.embedded'
 # Bump whenever the output of a given (size, seed) changes, so that stale
 # corpora are regenerated instead of reported up to date.
-GENERATOR_VERSION = '1.1.0'
+GENERATOR_VERSION = '1.2.0'
 
 #: Number of videos per split for each named size.
 CORPUS_SIZES: Dict[str, Dict[str, int]] = {
@@ -110,6 +125,8 @@ JSFUSION_HEADER = ('', 'key', 'vid_key', 'video_id', 'sentence')
 # Random-stream keys of the splits.
 _STREAMS = {'pretrain': 1, 'finetune': 2, 'test': 3}
 _CAPTION_STREAM = 0xCA9
+_QA_STREAM = 0x0A
+_MC_STREAM = 0x3C
 
 
 @dataclass
@@ -394,6 +411,10 @@ def annotation_files(plan: CorpusPlan, duration: float) -> Dict[str, str]:
                            r.video_id, r.captions[0])
                           for k, r in enumerate(plan.test)])
 
+    files['annotations/qa_train.json'] = _qa_text(plan.seed, plan.finetune)
+    files['annotations/qa_test.json'] = _qa_text(plan.seed, plan.test)
+    files['annotations/mc_test.json'] = _mc_text(plan.seed, plan.test)
+
     scenes = [
         dict(
             split=r.split,
@@ -406,6 +427,47 @@ def annotation_files(plan: CorpusPlan, duration: float) -> Dict[str, str]:
     files['annotations/embedded_scenes.json'] = json.dumps(
         scenes, indent=1) + '\n'
     return files
+
+
+def qa_rows(seed: int, records: Sequence[VideoRecord]) -> List[dict]:
+    """MSRVTT-QA rows about ``records``, ids numbered from 0."""
+    rows = []
+    for r in records:
+        n = int(r.video_id[len('video'):])
+        rng = _rng(seed, _STREAMS[r.split], n, _QA_STREAM)
+        for q in make_questions(r.scene.attributes, rng):
+            rows.append(
+                dict(
+                    video_id=r.video_id,
+                    question=q['question'],
+                    answer=q['answer'],
+                    id=len(rows),
+                    answer_type=q['answer_type']))
+    return rows
+
+
+def mc_rows(seed: int, records: Sequence[VideoRecord]) -> List[dict]:
+    """MSRVTT-MC rows, one per record: its first caption among four
+    distractors, the right position balanced over the options."""
+    rng = _rng(seed, _STREAMS['test'], _MC_STREAM)
+    answers = rng.permutation(np.arange(len(records)) % MC_OPTIONS)
+    rows = []
+    for r, k in zip(records, answers):
+        n = int(r.video_id[len('video'):])
+        options = make_distractors(r.captions[0], r.scene.attributes,
+                                   _rng(seed, _STREAMS['test'], n, _MC_STREAM),
+                                   MC_OPTIONS - 1)
+        options.insert(int(k), r.captions[0])
+        rows.append(dict(clip_name=r.video_id, options=options, answer=int(k)))
+    return rows
+
+
+def _qa_text(seed: int, records: Sequence[VideoRecord]) -> str:
+    return json.dumps(qa_rows(seed, records), indent=1) + '\n'
+
+
+def _mc_text(seed: int, records: Sequence[VideoRecord]) -> str:
+    return json.dumps(mc_rows(seed, records), indent=1) + '\n'
 
 
 def _settings(size: str, seed: int, width: int, height: int, num_frames: int,
@@ -430,7 +492,10 @@ def _meta(plan: CorpusPlan, settings: dict, files: Sequence[str]) -> dict:
         finetune_videos=len(plan.finetune),
         finetune_sentences=sum(len(r.captions) for r in plan.finetune),
         test_videos=len(plan.test),
-        test_held_out_videos=sum(r.held_out for r in plan.test))
+        test_held_out_videos=sum(r.held_out for r in plan.test),
+        qa_train_questions=len(qa_rows(plan.seed, plan.finetune)),
+        qa_test_questions=len(qa_rows(plan.seed, plan.test)),
+        mc_test_questions=len(plan.test))
     meta['held_out_pairs'] = [list(p) for p in plan.held_out_pairs]
     meta['vocabulary'] = dict(
         colours=list(COLOURS),

@@ -117,6 +117,11 @@ def main(argv=None) -> int:
           f"  test:         {c['test_videos']} videos, "
           f"{c['test_held_out_videos']} with a held-out pair "
           '(annotations/MSRVTT_JSFUSION_test.csv)\n'
+          f"  QA:           {c['qa_train_questions']} fine-tuning and "
+          f"{c['qa_test_questions']} test questions "
+          '(annotations/qa_train.json, annotations/qa_test.json)\n'
+          f"  MC:           {c['mc_test_questions']} test questions "
+          '(annotations/mc_test.json)\n'
           f'  held-out (colour, shape) pairs: {pairs}')
     return 0
 
