@@ -7,11 +7,12 @@ from .forward_context import ForwardContext
 from .heads import *  # noqa: F401,F403
 from .multiple_choice import MultipleChoiceModel
 from .pretrainer import VideoTextPretrainer
+from .simvtp import SimVTPContext, SimVTPPretrainer
 from .tube_masking import TubeMasking
 from .video_qa import VideoQAModel
 
 __all__ = [
     'AttentiveMasking', 'VideoTextDataPreprocessor', 'ForwardContext',
     'MultipleChoiceModel', 'VideoQAModel', 'VideoTextPretrainer',
-    'TubeMasking'
+    'SimVTPContext', 'SimVTPPretrainer', 'TubeMasking'
 ]
