@@ -1,0 +1,114 @@
+# Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+"""tools/analysis_tools/benchmark.py at a tiny size: structure, no timings."""
+import importlib.util
+import json
+
+from snps3_test_helpers import REPO, TINY_CONFIG, derived_config, run_tool
+
+TOOL = 'tools/analysis_tools/benchmark.py'
+
+
+def _tool_module():
+    spec = importlib.util.spec_from_file_location('benchmark_tool',
+                                                  REPO / TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_variants_swap_the_encoder_and_drop_fusion_heads():
+    from mmengine.registry import init_default_scope
+    init_default_scope('snps3')
+    bench = _tool_module()
+    model = dict(
+        encoder=dict(
+            type='SharedBertEncoder', config=dict(num_hidden_layers=2)),
+        heads=dict(
+            mlm=dict(type='MLMHead'),
+            vtc=dict(type='VTCHead'),
+            xm=dict(type='CrossMatchingHead'),
+            lvwm=None))
+    p3e = bench.variant_model_cfg(model, 'p3e')
+    assert p3e['encoder']['type'] == 'SeparateFusionEncoder'
+    assert p3e['encoder']['fusion_layers'] == 2  # capped at the depth
+    assert set(p3e['heads']) == {'mlm', 'vtc', 'xm', 'lvwm'}
+    dual = bench.variant_model_cfg(model, 'two-stream')
+    assert dual['encoder']['type'] == 'TwoStreamEncoder'
+    assert set(dual['heads']) == {'vtc'}
+    back = bench.variant_model_cfg(p3e, 'snp')
+    assert back['encoder'] == model['encoder']
+    assert model['encoder']['type'] == 'SharedBertEncoder'  # not mutated
+
+
+def test_benchmark_writes_json_and_markdown(tiny_corpus, tmp_path):
+    eval_config = derived_config(
+        tmp_path, "model = dict(heads=dict(xm=dict(type='CrossMatchingHead', "
+        "hidden_size=None, negatives='hard', num_hard=1)))\n")
+    out = tmp_path / 'bench'
+    result = run_tool([
+        TOOL, TINY_CONFIG, '--steps', '1', '--warmup', '1', '--variants',
+        'snp', 'p3e', '--precisions', 'fp32', 'bf16-fp32-backbone',
+        '--loader-batches', '1', '--peak-size', '128', '--eval-config',
+        eval_config, '--eval-texts', '4', '--rerank-k', '2', '--out-dir', out,
+        '--cfg-options', f'train_dataloader.dataset.data_root={tiny_corpus}',
+        f'test_dataloader.dataset.data_root={tiny_corpus}'
+    ])
+    assert 'load average' in result.stdout
+    report = json.loads((out / 'benchmark.json').read_text())
+    table = (out / 'benchmark.md').read_text()
+
+    assert {'device', 'torch_threads',
+            'load_average_at_start'} <= set(report['machine'])
+    assert set(report['matmul_peak_tflops']) == {'fp32', 'bf16'}
+    params = report['params']['snp_tiny_embedded']
+    assert params['p3e'] > params['snp'] > 0
+
+    combos = {(r['variant'], r['precision']) for r in report['step']}
+    assert combos == {(v, p)
+                      for v in ('snp', 'p3e')
+                      for p in ('fp32', 'bf16-fp32-backbone')}
+    for row in report['step']:
+        assert row['batch_size'] == 4 and row['timed_steps'] == 1
+        assert len(row['losses']) == 2  # warm-up + timed, same batches
+        assert row['step_s'] > 0 and row['gflop_per_step'] > 0
+        assert 0 < row['mfu']
+    first = {
+        (r['variant'], r['precision']): r['losses'][0]
+        for r in report['step']
+    }
+    # Same weights and batch: fp32 and bf16 start from nearly one loss.
+    assert abs(first['snp', 'fp32'] - first['snp', 'bf16-fp32-backbone']) < 0.1
+    snp = next(r for r in report['ratios']
+               if (r['variant'], r['precision']) == ('snp', 'fp32'))
+    assert snp['snp_over_p3e_params'] < 1
+
+    loader = report['loader'][0]
+    assert loader['loader_videos_per_s'] > 0 and loader['ratio_fp32'] > 0
+
+    ev = report['eval']
+    assert (ev['texts'], ev['head']) == (4, 'xm')
+    modes = {r['mode']: r for r in ev['rows']}
+    assert set(modes) == {'dual', 'rerank', 'exhaustive'}
+    assert modes['exhaustive']['fusion_pairs'] == 16
+    assert 0 < modes['rerank']['fusion_pairs'] <= 16
+    assert modes['dual']['fusion_pairs'] == 0
+    assert ev['pairs_at_1000']['rerank_at_most'] == 4000
+
+    for heading in ('| config | SNP | P3E | two-stream |',
+                    '| config | variant | precision | batch |',
+                    '| SNP/P3E step |', '| loader videos/s |',
+                    '| scoring | pairs fused |', 'Measured matmul peak'):
+        assert heading in table, heading
+
+
+def test_sections_are_selectable(tiny_corpus, tmp_path):
+    out = tmp_path / 'bench'
+    run_tool([
+        TOOL, TINY_CONFIG, '--sections', 'params', '--out-dir', out,
+        '--cfg-options', f'train_dataloader.dataset.data_root={tiny_corpus}'
+    ])
+    report = json.loads((out / 'benchmark.json').read_text())
+    params = report['params']['snp_tiny_embedded']
+    assert params['p3e'] > params['snp'] > params['two-stream'] > 0
+    assert not report['step'] and not report['loader']
+    assert 'eval' not in report and 'matmul_peak_tflops' not in report
