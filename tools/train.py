@@ -78,7 +78,11 @@ def main():
         cfg.resume, cfg.load_from = True, args.resume
 
     setup_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    if 'runner_type' in cfg:  # e.g. FlexibleRunner for FSDP/DeepSpeed
+        from mmengine.registry import RUNNERS
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
     runner.train()
 
 
