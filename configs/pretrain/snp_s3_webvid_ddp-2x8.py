@@ -1,10 +1,11 @@
 # SNP-S3 on WebVid-2M (snp_s3_webvid.py) with DDP across 2 nodes x 8 GPUs.
 # tools/dist_train.sh starts torchrun on each node; the nodes find each other
 # through MASTER_ADDR:PORT (node 0's address, a free port) and NODE_RANK:
+#   CFG=configs/pretrain/snp_s3_webvid_ddp-2x8.py
 #   node 0: NNODES=2 NODE_RANK=0 MASTER_ADDR=10.0.0.1 PORT=29500 \
-#           bash tools/dist_train.sh configs/pretrain/snp_s3_webvid_ddp-2x8.py 8
+#           bash tools/dist_train.sh $CFG 8
 #   node 1: NNODES=2 NODE_RANK=1 MASTER_ADDR=10.0.0.1 PORT=29500 \
-#           bash tools/dist_train.sh configs/pretrain/snp_s3_webvid_ddp-2x8.py 8
+#           bash tools/dist_train.sh $CFG 8
 # (on a Slurm cluster: --launcher slurm through srun instead.)
 #
 # The paper's global batch of 128 is kept (8 clips x 16 GPUs), so the recipe
