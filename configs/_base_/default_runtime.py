@@ -31,6 +31,14 @@ log_level = 'INFO'
 # must know, or it waits for them forever.
 find_unused_parameters = True
 
+# Speed switches. `compile = True` (or torch.compile's arguments as a dict)
+# has MMEngine compile the whole train step; per module instead:
+# model.encoder.compile / model.backbone.compile. Activation checkpointing:
+# model.encoder.gradient_checkpointing, model.backbone.grad_checkpointing.
+# bf16: `--amp` on tools/train.py; model.backbone.autocast=False keeps the
+# frame backbone in fp32 under it.
+compile = False
+
 load_from = None
 resume = False
 randomness = dict(seed=0, deterministic=False)

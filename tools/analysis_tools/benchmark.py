@@ -308,7 +308,8 @@ class StepRun:
         start = time.perf_counter()
         log_vars = self.model.train_step(batch, self.wrapper)
         _sync(self.device)
-        self.losses.append(round(float(log_vars['loss']), 5))
+        self.losses.append(
+            round(float(torch.as_tensor(log_vars['loss']).detach()), 5))
         return time.perf_counter() - start
 
     def warm_up(self, steps: int) -> None:
@@ -318,6 +319,11 @@ class StepRun:
             for _ in range(max(steps, 1)):
                 self.step()
         self.row['peak_mem_mb'] = memory.growth_mb
+        print(
+            f"  {self.row['config']} {self.row['variant']} "
+            f"{self.row['precision']}: built, {max(steps, 1)} warm-up "
+            'step(s) done',
+            flush=True)
 
     def timed_step(self) -> None:
         self.times.append(self.step())
@@ -720,8 +726,11 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
+    from mmengine.logging import MMLogger
     from mmengine.registry import init_default_scope
     init_default_scope('snps3')
+    # The optimizer constructor logs every parameter group at INFO.
+    MMLogger.get_instance('benchmark', log_level='WARNING')
     sections = set(args.sections)
     report: Dict[str, Any] = dict(
         machine=machine_info(device),
