@@ -7,7 +7,8 @@ Examples:
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 
 The metrics go to the log, to ``test_results.json`` in the work dir, and to
-TensorBoard; a table with the chance level beside each recall is printed.
+TensorBoard; a table is printed: retrieval recalls and QA / multiple-choice
+accuracies, each with its chance level where known.
 """
 import argparse
 import json
@@ -21,7 +22,7 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.dist import is_main_process  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from snps3.evaluation.report import format_retrieval_table  # noqa: E402
+from snps3.evaluation.report import format_results_table  # noqa: E402
 from snps3.utils import check_exists, setup_cpu_distributed  # noqa: E402
 from snps3.utils.config import load_run_config  # noqa: E402
 from snps3.utils.errors import report_user_errors  # noqa: E402
@@ -72,7 +73,7 @@ def main():
             None, [osp.join(runner.log_dir, 'test_results.json'), args.out]):
         with open(path, 'w') as f:
             json.dump(result, f, indent=2)
-    print(format_retrieval_table(metrics))
+    print(format_results_table(metrics))
 
 
 if __name__ == '__main__':
