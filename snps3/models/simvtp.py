@@ -14,17 +14,20 @@ The public code runs VTC and VTM on the masked inputs and averages padding
 into its means; we use clean inputs and masked means (see the method notes).
 """
 import copy
+import warnings
 from functools import cached_property
 from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 
 from snps3.registry import MODELS
 from snps3.utils.errors import ConfigError
 
 from .heads.mean_pool_vtc import masked_mean
+from .pretrained import load_pretrained
 
 
 class SimVTPContext:
@@ -147,6 +150,10 @@ class SimVTPPretrainer(BaseModel):
             checkpoint without ``text_encoder.*`` weights fills the text
             tower from its ``encoder.*`` ones.
         data_preprocessor (dict, optional): Batch preprocessor config.
+        init_from (dict, optional): Fine-tuning: keyword arguments of
+            :func:`~snps3.models.pretrained.load_pretrained` (``checkpoint``,
+            ``key_map``, ``ignore``, ``require``), applied by
+            :meth:`init_weights`, as in ``VideoTextPretrainer``.
     """
 
     def __init__(self,
@@ -156,6 +163,7 @@ class SimVTPPretrainer(BaseModel):
                  retrieval_head: str = 'vtc',
                  text_tower: bool = False,
                  data_preprocessor: Optional[dict] = None,
+                 init_from: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='VideoTextDataPreprocessor')
@@ -194,6 +202,21 @@ class SimVTPPretrainer(BaseModel):
             copy.deepcopy(self.encoder) if text_tower else None)
         if text_tower:
             self._register_load_state_dict_pre_hook(self._fill_text_tower)
+        self.init_from = dict(init_from) if init_from is not None else None
+        #: The LoadReport of init_from, once init_weights has run.
+        self.init_report = None
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        if self.init_from is None:
+            return
+        if self.init_from.get('checkpoint') is None:
+            warnings.warn('model.init_from.checkpoint is None: fine-tuning '
+                          'starts from scratch, not from a pre-trained '
+                          'SimVTP; pass --cfg-options '
+                          'model.init_from.checkpoint=PATH')
+            return
+        self.init_report = load_pretrained(self, **self.init_from)
 
     @staticmethod
     def _fill_text_tower(state_dict, prefix, *args) -> None:
@@ -202,8 +225,14 @@ class SimVTPPretrainer(BaseModel):
         if any(k.startswith(tower) for k in state_dict):
             return
         source = prefix + 'encoder.'
-        for key in [k for k in state_dict if k.startswith(source)]:
+        keys = [k for k in state_dict if k.startswith(source)]
+        for key in keys:
             state_dict[tower + key[len(source):]] = state_dict[key]
+        if keys:
+            print_log(
+                f'text tower (text_encoder.*) initialised from the '
+                f'{len(keys)} encoder.* tensors of the checkpoint',
+                logger='current')
 
     @property
     def retrieval_head_module(self):
