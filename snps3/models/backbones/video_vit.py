@@ -17,6 +17,7 @@ from mmengine.logging import print_log
 from mmengine.model import BaseModule
 
 from snps3.registry import MODELS
+from snps3.utils.compat import load_local_checkpoint
 from snps3.utils.errors import ConfigError
 from snps3.utils.paths import check_exists
 
@@ -284,8 +285,10 @@ class VideoViT(BaseModule):
             checkpoint, 'VideoMAE checkpoint',
             'Give a local .pth of a VideoMAE ViT (pre-trained or '
             'fine-tuned), or checkpoint=None to start from scratch.')
+        # The project's safe unpickler (SNPS3_TRUST_CHECKPOINTS=1 for files
+        # that pickle more than tensors, e.g. VideoMAE's saved arguments).
         state, skipped = map_videomae_keys(
-            torch.load(path, map_location='cpu', weights_only=False))
+            load_local_checkpoint(path, map_location='cpu'))
         own = self.state_dict()
         wrong_shape = [
             k for k, v in state.items() if k in own and v.shape != own[k].shape
