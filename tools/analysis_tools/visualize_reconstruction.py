@@ -182,11 +182,16 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     for i in range(count):
         recon = denormalise(pred[i], tubes[i], mask[i], args.denorm)
-        grey = torch.where(mask[i][:, None, None], torch.zeros_like(tubes[i]),
-                           tubes[i])  # 0 = the dataset mean colour
+        # Hidden tubes in light grey, brighter than any dataset's mean
+        # colour, so they stand out from a grey background.
+        hidden = tubes_to_frames(
+            mask[i][None, :, None, None].expand_as(tubes[i][None]), grid, p,
+            k)[0].permute(0, 2, 3, 1).numpy()
+        masked = to_uint8(frames[i], mean, std)
+        masked[hidden] = 235
         rows = [
             to_uint8(frames[i], mean, std),
-            to_uint8(tubes_to_frames(grey[None], grid, p, k)[0], mean, std),
+            masked,
             to_uint8(tubes_to_frames(recon[None], grid, p, k)[0], mean, std),
         ]
         lines = [f'caption: {batch["data_samples"][i].get("caption", "")}']
