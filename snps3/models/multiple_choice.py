@@ -57,6 +57,24 @@ class MultipleChoiceModel(VideoTextPretrainer):
                     f'(heads: {list(self.heads)}); a model without one can '
                     "use scoring=dict(mode='dual').")
         self.scoring = scoring
+        scorer = self.heads[scoring['head']] if mode == 'fusion' else \
+            self.retrieval_head_module
+        scorer.register_load_state_dict_pre_hook(self._check_scorer_loaded)
+
+    def _check_scorer_loaded(self, module, state_dict, prefix, *args) -> None:
+        """Refuse a checkpoint without the scoring head's weights.
+
+        Checkpoints load non-strictly (a retrieval checkpoint may carry
+        heads this model does not use), so a missing scoring head would
+        only be a warning, and its random weights would pick the options.
+        """
+        if not any(key.startswith(prefix) for key in state_dict):
+            raise ConfigError(
+                f'the checkpoint has no {prefix.rstrip(".")}.* weights, '
+                f"which multiple-choice scoring {self.scoring['mode']!r} "
+                'uses; evaluate a checkpoint trained with that head, or '
+                "score with the other mode (model.scoring.mode='dual' needs "
+                "the retrieval head, 'fusion' a cross-matching head).")
 
     def option_scores(self, inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
         """(B, K) score of every option of every question."""

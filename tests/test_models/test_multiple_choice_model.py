@@ -87,3 +87,22 @@ def test_fusion_scoring_without_a_matching_head_is_refused(tiny_model_cfg):
         _build(cfg)
     with pytest.raises(ConfigError, match='not one of'):
         _build(dict(cfg, scoring=dict(mode='exhaustive')))
+
+
+@pytest.mark.parametrize('mode', ['fusion', 'dual'])
+def test_a_checkpoint_without_the_scoring_head_is_refused(
+        tiny_model_cfg, mode):
+    from mmengine.runner.checkpoint import load_state_dict
+    model = _build(_cfg(tiny_model_cfg, mode=mode, head='xm'))
+    state = model.state_dict()
+    load_state_dict(model, state)  # complete: loads
+    gone = 'heads.xm.' if mode == 'fusion' else 'heads.vtc.'
+    partial = {k: v for k, v in state.items() if not k.startswith(gone)}
+    with pytest.raises(ConfigError, match=f'no {gone[:-1]}'):
+        load_state_dict(model, partial, strict=False)
+    # The head this mode does not use may be absent.
+    other = 'heads.vtc.' if mode == 'fusion' else 'heads.xm.'
+    load_state_dict(model, {
+        k: v
+        for k, v in state.items() if not k.startswith(other)
+    })
