@@ -8,6 +8,9 @@ from snps3_test_helpers import TINY_CONFIG, data_root_options, run_tool
 TOOL = 'tools/analysis_tools/run_ablation.py'
 METRIC = 'retrieval/t2v/R@1'
 
+# Four to five processes each; generous for a machine shared with others.
+TIMEOUT = 1200
+
 
 def _args(work_dir, corpus, *extra):
     # Validation is switched off in training runs, so no val data root.
@@ -24,7 +27,7 @@ def _args(work_dir, corpus, *extra):
 
 def test_runs_tabulates_and_resumes(tmp_path, tiny_corpus):
     work = tmp_path / 'ablation'
-    out = run_tool(_args(work, tiny_corpus)).stdout
+    out = run_tool(_args(work, tiny_corpus), timeout=TIMEOUT).stdout
     assert '[1/2] tiny, seed 0' in out and '[2/2] tiny, seed 1' in out
     assert 'ETA' in out
     for seed in (0, 1):
@@ -47,6 +50,7 @@ def test_runs_tabulates_and_resumes(tmp_path, tiny_corpus):
     assert abs(cell['std'] -
                abs(cell['values'][0] - cell['values'][1]) / 2**0.5) < 1e-9
     assert summary['params']['tiny'] > 0
+    assert all(summary['seconds']['tiny'][s] > 0 for s in ('0', '1'))
     table = (work / 'results.md').read_text()
     assert f'| experiment | params | zero-shot: {METRIC} |' in table
     assert re.search(r'\| tiny \| \d+\.\d\dM \| \d+\.\d\d ± \d+\.\d\d \|',
@@ -57,7 +61,7 @@ def test_runs_tabulates_and_resumes(tmp_path, tiny_corpus):
         p: p.stat().st_mtime_ns
         for p in (work / 'tiny').rglob('*') if p.is_file()
     }
-    out = run_tool(_args(work, tiny_corpus)).stdout
+    out = run_tool(_args(work, tiny_corpus), timeout=TIMEOUT).stdout
     assert out.count('done, skipped') == 4
     assert {
         p: p.stat().st_mtime_ns
@@ -65,7 +69,7 @@ def test_runs_tabulates_and_resumes(tmp_path, tiny_corpus):
     } == stamps
     # A missing result is made again, from the existing checkpoint.
     (work / 'tiny' / 'seed1' / 'zero-shot' / 'results.json').unlink()
-    out = run_tool(_args(work, tiny_corpus)).stdout
+    out = run_tool(_args(work, tiny_corpus), timeout=TIMEOUT).stdout
     assert out.count('done, skipped') == 3
     assert (work / 'tiny' / 'seed1' / 'iter_1.pth').stat().st_mtime_ns == \
         stamps[work / 'tiny' / 'seed1' / 'iter_1.pth']

@@ -23,6 +23,14 @@ A downstream step is data, ``NAME=CONFIG[:train][:from=STEP]``:
 * ``:from=STEP`` takes the checkpoint of an earlier fine-tuning step
   instead (MSRVTT-MC is evaluated with the retrieval-fine-tuned model).
 
+The budget is equal for every row: ``--iters`` pre-training iterations
+(default 50) and ``--ft-iters`` per fine-tuning step (default 10; 0 keeps
+each config's schedule), passed as ``--cfg-options`` with the configs'
+warm-up and decay scaled to fit (``budget_options``). Training runs skip
+their own validation, since each step is tested afterwards. A row whose
+pre-training encoder differs from the downstream configs' (P3E) passes its
+encoder type and settings on to them (``encoder_options``).
+
 Everything is a subprocess (``tools/train.py``, ``tools/test.py``) logging
 to a file under ``--work-dir``::
 
@@ -42,6 +50,7 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import signal
 import subprocess
 import sys
 import time
@@ -60,8 +69,8 @@ PRETRAIN = 'pretrain'
 
 @dataclass(frozen=True)
 class Row:
-    """An experiment: a pre-training config and, for the downstream
-    configs, the options that give them this row's model."""
+    """An experiment: a pre-training config and extra options of its
+    downstream runs (besides its encoder, which they always take)."""
 
     name: str
     config: str
@@ -79,20 +88,13 @@ class Step:
     metrics: Tuple[str, ...] = ()
 
 
-# The P3E row's model in the downstream configs (which describe SNP's): the
-# same encoder swap as configs/pretrain/p3e_mlm-gvtm_embedded.py.
-P3E_ENCODER = ('model.encoder.type=SeparateFusionEncoder',
-               'model.encoder.fusion_layers=3',
-               'model.encoder.fusion_init=text_layers')
-
 DEFAULT_ROWS = (
     Row('SNP MLM+GVTM', 'configs/pretrain/snp_mlm-gvtm_embedded.py'),
     Row('SNP MSSM+GVTM', 'configs/pretrain/snp_mssm-gvtm_embedded.py'),
     Row('SNP MLM+GVTM+LVWM', 'configs/pretrain/snp_mlm-gvtm-lvwm_embedded.py'),
     # MSSM + GVTM + LVWM is the full SNP-S3 recipe.
     Row('SNP MSSM+GVTM+LVWM', 'configs/pretrain/snp_s3_embedded.py'),
-    Row('P3E MLM+GVTM', 'configs/pretrain/p3e_mlm-gvtm_embedded.py',
-        P3E_ENCODER),
+    Row('P3E MLM+GVTM', 'configs/pretrain/p3e_mlm-gvtm_embedded.py'),
 )
 
 RETRIEVAL_METRICS = ('retrieval/t2v/R@1', 'retrieval/t2v/R@5',
@@ -115,7 +117,10 @@ DEFAULT_STEPS = (
         checkpoint_from='ft-retrieval',
         metrics=('mc/acc', )),
 )
-DEFAULT_ITERS = 150
+# The budget: 15 row-seed runs in about 75 min on 2 uncontended CPU cores
+# (estimated; each run also pays ~3 min of evaluation and process start-up).
+DEFAULT_ITERS = 50
+DEFAULT_FT_ITERS = 10
 DEFAULT_SEEDS = (0, 1, 2)
 # Training runs skip their own validation: every step is tested afterwards.
 NO_VAL = ('val_cfg=None', 'val_dataloader=None', 'val_evaluator=None')
@@ -206,11 +211,33 @@ def budget_options(config: str, iters: Optional[int]) -> List[str]:
     else:
         prefix = [f'param_scheduler.{i}' for i in range(len(schedulers))]
     for key, sched in zip(prefix, schedulers):
-        for end in ('begin', 'end'):
-            if end in sched:
-                value = min(iters, round(sched[end] * iters / orig))
-                opts.append(f'{key}.{end}={value}')
+        begin = round(sched.get('begin', 0) * iters / orig)
+        if 'begin' in sched:
+            opts.append(f'{key}.begin={begin}')
+        if 'end' in sched:
+            # A phase never shrinks to nothing (MMEngine refuses end ==
+            # begin): a 2-iteration budget still has 1 warm-up iteration.
+            end = max(begin + 1, min(iters,
+                                     round(sched['end'] * iters / orig)))
+            opts.append(f'{key}.end={end}')
     return opts
+
+
+def encoder_options(config: str) -> List[str]:
+    """Options giving a downstream config the pre-training encoder.
+
+    The downstream configs describe SNP's shared encoder; a row that
+    pre-trains another (P3E's separate fusion BERT) must be fine-tuned and
+    tested with it, so its type and scalar settings are passed on. The
+    ``config`` dict (the architecture, equal in both) and ``pretrained``
+    (the weights come from the checkpoint) are not.
+    """
+    from mmengine.config import Config
+    encoder = Config.fromfile(config).get('model', {}).get('encoder') or {}
+    return [
+        f'model.encoder.{k}={v}' for k, v in encoder.items()
+        if k != 'pretrained' and isinstance(v, (str, int, float, bool))
+    ]
 
 
 def final_checkpoint(work_dir: str, iters: Optional[int]) -> str:
@@ -289,8 +316,8 @@ def run_jobs(row: Row, seed: int, steps: Sequence[Step], args) -> List[Job]:
             config, downstream = row.config, list(args.cfg_options)
         else:
             config = step.config
-            downstream = list(row.downstream_options) + list(
-                args.eval_cfg_options)
+            downstream = encoder_options(row.config) + list(
+                row.downstream_options) + list(args.eval_cfg_options)
         source_dir, source_iters = trained[step.checkpoint_from]
         if step.train:
             job = train_job(
@@ -336,18 +363,27 @@ def execute(job: Job, argv: List[str]) -> None:
     with open(job.log, 'w') as log:
         log.write(' '.join(argv) + '\n')
         log.flush()
-        rc = subprocess.call(
+        proc = subprocess.Popen(
             argv,
             cwd=REPO,
             stdout=log,
             stderr=subprocess.STDOUT,
             env=dict(os.environ, PYTHONUNBUFFERED='1'))
+        try:
+            rc = proc.wait()
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM): leave no orphan training.
+            proc.terminate()
+            proc.wait()
+            raise
     job.seconds = time.time() - start
     if rc != 0:
         with open(job.log) as f:
             tail = ''.join(f.readlines()[-20:])
         raise RuntimeError(f'{job.label} failed (exit {rc}); log: {job.log}'
                            f'\n{tail}')
+    with open(job.log + '.seconds', 'w') as f:
+        f.write(f'{job.seconds:.1f}\n')
     if job.done.endswith('done.json'):
         with open(job.done, 'w') as f:
             json.dump(dict(command=argv, seconds=job.seconds), f, indent=1)
@@ -404,6 +440,26 @@ def collect(rows: Sequence[Row], steps: Sequence[Step], seeds: Sequence[int],
                 cell['mean'], cell['std'] = mean_std(values)
             cells[f'{step}: {key}'] = cell
         out[row.name] = dict(config=row.config, metrics=cells)
+    return out
+
+
+def run_seconds(work_dir: str, rows: Sequence[Row],
+                seeds: Sequence[int]) -> Dict[str, Dict[str, float]]:
+    """Wall-clock seconds of each row and seed, all its jobs together
+    (those this work dir has timed: ``*.log.seconds``)."""
+    out = {}
+    for row in rows:
+        per_seed = {}
+        for seed in seeds:
+            run_dir = osp.join(work_dir, _slug(row.name), f'seed{seed}')
+            total = 0.0
+            for root, _, files in os.walk(run_dir):
+                for name in files:
+                    if name.endswith('.log.seconds'):
+                        with open(osp.join(root, name)) as f:
+                            total += float(f.read())
+            per_seed[str(seed)] = round(total, 1)
+        out[row.name] = per_seed
     return out
 
 
@@ -488,7 +544,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--ft-iters',
         type=int,
-        help='fine-tuning iterations (default: each config\'s own)')
+        default=DEFAULT_FT_ITERS,
+        help=f'fine-tuning iterations of every :train step (default: '
+        f'{DEFAULT_FT_ITERS}; 0 keeps each config\'s own schedule)')
     parser.add_argument(
         '--work-dir',
         default='work_dirs/ablation',
@@ -516,9 +574,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         action='store_true',
         help='print the commands (and what is done already); run nothing')
     args = parser.parse_args(argv)
-    if args.iters is not None and args.iters < 1 or \
-            args.ft_iters is not None and args.ft_iters < 1:
-        parser.error('--iters and --ft-iters must be positive')
+    if args.iters < 1 or args.ft_iters < 0:
+        parser.error('--iters must be positive and --ft-iters >= 0')
+    args.ft_iters = args.ft_iters or None
     if len(set(args.seeds)) != len(args.seeds):
         parser.error('--seeds must be distinct')
     return args
@@ -576,6 +634,7 @@ def main(argv=None) -> int:
         ft_iters=args.ft_iters,
         steps=[s.__dict__ for s in steps],
         params=params,
+        seconds=run_seconds(args.work_dir, rows, args.seeds),
         rows=results)
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
         json.dump(summary, f, indent=1)
@@ -589,5 +648,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
+    # SIGTERM unwinds like Ctrl-C, so the running job is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with errors.report_user_errors():
         sys.exit(main())
