@@ -68,12 +68,20 @@ def format_table(results, root: str) -> str:
         title = f'query: "{result["query"]}"'
         if result['reranked']:
             title += '  (top candidates re-ranked by fusion)'
-        lines += [title, f'{"rank":>5}  {"score":>8}  file']
+        # Re-ranked hits are scored by the fusion head, the rest by the
+        # dual encoder: two scales, so say which is which.
+        by = result['reranked']
+        lines += [
+            title, f'{"rank":>5}  {"score":>8}  ' +
+            ('scored by  ' if by else '') + 'file'
+        ]
         for hit in result['hits']:
             name = osp.relpath(hit['path'], root)
             if name.startswith('..'):
                 name = hit['path']
-            lines.append(f'{hit["rank"]:>5}  {hit["score"]:>8.4f}  {name}')
+            source = 'fusion' if 'fusion_score' in hit else 'dual'
+            lines.append(f'{hit["rank"]:>5}  {hit["score"]:>8.4f}  ' +
+                         (f'{source:<9}  ' if by else '') + name)
         lines.append('')
     return '\n'.join(lines)
 

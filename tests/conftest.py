@@ -9,3 +9,15 @@ def tiny_corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp('embedded_tiny')
     generate_corpus(str(root), size='tiny', seed=0, workers=1)
     return root
+
+
+@pytest.fixture(scope='session')
+def retrieval_run(tiny_corpus, tmp_path_factory):
+    """A tiny retrieval model trained with tools/train.py, once per session.
+
+    See tests/snps3_retrieval_helpers.py for what it is trained on and the
+    held-out captions it leaves for querying.
+    """
+    from snps3_retrieval_helpers import train_retrieval_model
+    return train_retrieval_model(tiny_corpus,
+                                 tmp_path_factory.mktemp('retrieval_run'))

@@ -7,6 +7,7 @@ annotation file). :class:`FeatureCache` keeps each file's features under
 its path, size and modification time, so indexing a folder again encodes
 only what is new or changed, and forgets what is gone.
 """
+import logging
 import os
 import os.path as osp
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
@@ -170,21 +171,21 @@ class FeatureCache:
                 f"feature cache '{file}' cannot be read ({err}); "
                 'encoding the gallery again',
                 logger='current',
-                level=30)
+                level=logging.WARNING)
             return cache
         if not isinstance(data, dict) or data.get('version') != cls.VERSION:
             print_log(
                 f"feature cache '{file}' has another format; "
                 'encoding the gallery again',
                 logger='current',
-                level=30)
+                level=logging.WARNING)
             return cache
         if data.get('fingerprint') != fingerprint:
             print_log(
                 f"feature cache '{file}' was made with another model, "
                 'checkpoint or pipeline; encoding the gallery again',
                 logger='current',
-                level=30)
+                level=logging.WARNING)
             return cache
         cache.entries = dict(data['entries'])
         return cache

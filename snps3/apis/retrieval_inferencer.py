@@ -17,6 +17,7 @@ via :func:`snps3.evaluation.scoring.rerank`.
 """
 import hashlib
 import json
+import logging
 import os
 import os.path as osp
 import time
@@ -46,7 +47,6 @@ from .gallery import FeatureCache, GalleryItem, GallerySource, resolve_gallery
 _TEXT_MODULES = ('snps3.datasets.transforms.text',
                  'snps3.datasets.transforms.significance')
 _PACK_MODULE = 'snps3.datasets.transforms.formatting'
-_WARNING = 30  # logging.WARNING
 
 
 @dataclass
@@ -236,7 +236,7 @@ class VideoTextRetrievalInferencer:
             print_log(
                 'no checkpoint given: the model keeps its initial weights',
                 logger='current',
-                level=_WARNING)
+                level=logging.WARNING)
             self.model.init_weights()
         else:
             self._load_weights(checkpoint)
@@ -274,7 +274,7 @@ class VideoTextRetrievalInferencer:
                 f'weights the config does not use (e.g. '
                 f'{result.unexpected_keys[:3]}); ignored',
                 logger='current',
-                level=_WARNING)
+                level=logging.WARNING)
 
     def _fingerprint(self, video_pipeline: List[dict]) -> str:
         """What gallery features depend on: model, weights, video pipeline."""
@@ -350,11 +350,13 @@ class VideoTextRetrievalInferencer:
             for idx, frames, reason in batch:
                 if frames is None:
                     out[items[idx].path] = dict(error=reason)
+                    # INFO: callers get every failure in IndexReport.failed
+                    # and decide how loudly to show it.
                     print_log(
                         f"'{items[idx].path}' could not be read: {reason}; "
                         'skipped',
                         logger='current',
-                        level=_WARNING)
+                        level=logging.INFO)
                 else:
                     good.append((idx, frames))
             # Clips of one shape go through the model together (a pipeline
@@ -468,7 +470,7 @@ class VideoTextRetrievalInferencer:
                 'cross-matching head to re-rank with; using the dual-encoder'
                 ' ranking',
                 logger='current',
-                level=_WARNING)
+                level=logging.WARNING)
             return False
         return True
 
