@@ -5,7 +5,8 @@
 # the end. The paper's recipe (method §4) at the main job's CPU size:
 # MiniLM-L6 + EfficientNet-Lite0 as pre-trained, batch 16, 4 frames at 64 px
 # (the paper fine-tunes with 16 frames; 4 keeps a step near 1.5 s on 2 CPU
-# cores), 60 iterations (~2 epochs of the 500 pairs, 1-2 minutes).
+# cores), 60 iterations (~2 epochs of the 500 pairs; ~1.5 min of steps at
+# the ~1.5 s/step that GVTM pre-training takes on 2 free cores).
 #   python tools/train.py configs/retrieval/snp_s3_ft_embedded.py
 #   python tools/test.py configs/retrieval/snp_s3_ft_embedded.py \
 #       work_dirs/snp_s3_ft_embedded/iter_60.pth
