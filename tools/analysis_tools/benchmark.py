@@ -15,9 +15,10 @@ config and the same recipe at BERT-base + ResNet-50 scale):
   the same initial weights (seed 0), so losses can be compared; the timed
   steps go round-robin over the models (``--sequential`` to not), so load
   from other processes slows them alike.
-* ``mfu``: model FLOPs of one step (``torch.utils.flop_counter``, forward
-  and backward) over its median time, as a fraction of the matrix-multiply
-  peak measured here in the same precision (a large ``torch.matmul`` loop).
+* ``mfu``: model FLOPs of one step (3 x the forward pass's, counted by
+  ``torch.utils.flop_counter``) over its median time, as a fraction of
+  the matrix-multiply peak measured here in the same precision (a large
+  ``torch.matmul`` loop).
 * ``loader``: the config's train loader with its own worker count
   (``benchmark_loader.measure``) against the clips the step consumes.
 * ``eval``: retrieval on the config's test split with ``--eval-config``:
@@ -249,12 +250,20 @@ def load_batches(loader_cfg: dict, count: int) -> List[Any]:
 
 
 def step_flops(model, optim_wrapper, batch) -> int:
-    """FLOPs of one training step (forward + backward)."""
+    """Model FLOPs of one training step: 3 x the forward pass's.
+
+    The usual MFU convention (the backward pass costs about twice the
+    forward). Counting the backward pass itself is not reliable: torch's
+    counter charges the backward of a grouped (depthwise) convolution as if
+    it were dense, many times its real cost for EfficientNet.
+    """
     from torch.utils.flop_counter import FlopCounterMode
     with FlopCounterMode(
             display=False, custom_mapping=_cpu_attention_flops()) as counter:
-        model.train_step(copy.deepcopy(batch), optim_wrapper)
-    return int(counter.get_total_flops())
+        with torch.no_grad(), optim_wrapper.optim_context(model):
+            data = model.data_preprocessor(copy.deepcopy(batch), True)
+            model(**data, mode='loss')
+    return 3 * int(counter.get_total_flops())
 
 
 def _cpu_attention_flops() -> dict:
