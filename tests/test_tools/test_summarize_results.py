@@ -39,7 +39,9 @@ def test_one_table_for_all_stages(tmp_path):
         },
     }
     for name, metrics in files.items():
-        (tmp_path / name).write_text(json.dumps(metrics))
+        (tmp_path / name).write_text(
+            json.dumps(
+                dict(config='c.py', checkpoint='i.pth', metrics=metrics)))
     out = tmp_path / 'summary.md'
     result = run_tool([
         'tools/analysis_tools/summarize_results.py',

@@ -123,7 +123,9 @@ def main(argv=None) -> int:
                                    f"'{path}'; run tools/test.py with --out "
                                    'first')
         with open(path) as f:
-            results.append((stage, json.load(f)))
+            result = json.load(f)
+        # tools/test.py --out writes {config, checkpoint, metrics}.
+        results.append((stage, result.get('metrics', result)))
     table = summarize(results)
     print(table)
     if args.out:
