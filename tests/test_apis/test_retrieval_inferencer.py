@@ -230,12 +230,18 @@ def test_rerank_at_gallery_size_is_the_fusion_ranking(tmp_path, tiny_corpus):
             texts['input_ids'].expand(count, -1),
             texts['attention_mask'].expand(count, -1),
             inferencer._frame_tokens, 'xm').numpy()
-    order = np.argsort(-fused, kind='stable')
-    expected = [inferencer.gallery[i] for i in order]
-    assert [h['path'] for h in full['hits']] == expected
-    np.testing.assert_allclose([h['fusion_score'] for h in full['hits']],
-                               np.sort(fused)[::-1],
-                               rtol=1e-5)
+    # Random weights leave near-ties, whose order batched and one-by-one
+    # fusion passes may swap: compare each hit's score with its own pair's,
+    # and check that the hits come in the order of those scores.
+    by_path = dict(zip(inferencer.gallery, fused))
+    hits = full['hits']
+    assert sorted(h['path'] for h in hits) == sorted(inferencer.gallery)
+    np.testing.assert_allclose([h['fusion_score'] for h in hits],
+                               [by_path[h['path']] for h in hits],
+                               rtol=1e-5,
+                               atol=1e-6)
+    scores = np.array([h['fusion_score'] for h in hits])
+    assert (np.diff(scores) <= 0).all()
 
     dual = inferencer.search(query, topk=count)['hits']
     partial = inferencer.search(query, topk=count, rerank=3)['hits']
