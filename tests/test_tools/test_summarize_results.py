@@ -35,6 +35,7 @@ def test_one_table_for_all_stages(tmp_path):
         'mc.json': {
             'mc/acc': 40.0,
             'mc/acc_chance': 20.0,
+            'mc/pairwise/acc': 62.5,
             'mc/num_questions': 5
         },
     }
@@ -58,7 +59,8 @@ def test_one_table_for_all_stages(tmp_path):
     assert lines[4] == ('| fine-tuned | VideoQA | 8 questions | acc 50.0 '
                         '(colour 75.0, count 25.0) |')
     assert lines[5] == ('| fine-tuned | multiple choice | 5 questions | '
-                        'acc 40.0 (chance 20.0) |')
+                        'acc 40.0 (chance 20.0); right option beats a wrong '
+                        'one 62.5% (chance 50) |')
     assert len(lines) == 6 and result.stdout.strip() == out.read_text().strip()
 
 

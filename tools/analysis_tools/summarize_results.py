@@ -74,11 +74,14 @@ def _accuracy_rows(metrics: Dict) -> List[Tuple[str, str, str]]:
     mc = _find(metrics, 'mc/acc')
     if mc is not None:
         chance = _find(metrics, 'mc/acc_chance')
+        pairwise = _find(metrics, 'mc/pairwise/acc')
         rows.append(
             ('multiple choice',
              f'{_find(metrics, "mc/num_questions")} questions',
              f'acc {mc:.1f}' +
-             (f' (chance {chance:.1f})' if chance is not None else '')))
+             (f' (chance {chance:.1f})' if chance is not None else '') +
+             (f'; right option beats a wrong one {pairwise:.1f}% '
+              '(chance 50)' if pairwise is not None else '')))
     return rows
 
 

@@ -7,7 +7,9 @@ from mmengine.evaluator import BaseMetric
 
 from snps3.registry import METRICS
 
-__all__ = ['MultipleChoiceAccuracy', 'multiple_choice_correct']
+__all__ = [
+    'MultipleChoiceAccuracy', 'multiple_choice_correct', 'pairwise_wins'
+]
 
 
 def multiple_choice_correct(scores: Any, answer: int) -> bool:
@@ -29,6 +31,21 @@ def multiple_choice_correct(scores: Any, answer: int) -> bool:
     return bool(others.size == 0 or scores[answer] > others.max())
 
 
+def pairwise_wins(scores: Any, answer: int) -> int:
+    """How many wrong options the right one strictly outscores.
+
+    Accuracy needs the right option above *every* wrong one, which makes
+    its chance level depend on how the options were made: when each wrong
+    option is the right caption with one word changed (the embedded
+    corpus's MC), a model that prefers the true word of each edit with
+    probability p scores about p^(K-1), 6.25% at p = 0.5 with five options,
+    not 1/K. Pairwise wins measure p itself (chance 50%) whatever the
+    options are. Ties count as losses, as in :func:`multiple_choice_correct`.
+    """
+    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+    return int((scores[answer] > np.delete(scores, answer)).sum())
+
+
 @METRICS.register_module()
 class MultipleChoiceAccuracy(BaseMetric):
     """Accuracy (percent) of picking the right option.
@@ -39,8 +56,10 @@ class MultipleChoiceAccuracy(BaseMetric):
     (:func:`multiple_choice_correct`).
 
     Metrics (before MMEngine adds ``prefix/``): ``acc``, ``acc_chance``
-    (the accuracy of guessing, ``100 / K`` averaged over the questions) and
-    ``num_questions``.
+    (the accuracy of guessing, ``100 / K`` averaged over the questions),
+    ``pairwise/acc`` (the percentage of (right, wrong) option pairs that the
+    right option wins, :func:`pairwise_wins`; ``pairwise/acc_chance`` 50)
+    and ``num_questions``.
 
     Args:
         collect_device (str): Device for collecting results across ranks.
@@ -60,6 +79,7 @@ class MultipleChoiceAccuracy(BaseMetric):
                 dict(
                     correct=multiple_choice_correct(scores,
                                                     int(sample['answer'])),
+                    wins=pairwise_wins(scores, int(sample['answer'])),
                     num_options=len(scores)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, Any]:
@@ -70,4 +90,12 @@ class MultipleChoiceAccuracy(BaseMetric):
             acc=100.0 * sum(r['correct'] for r in results) / n,
             acc_chance=100.0 * sum(1.0 / r['num_options']
                                    for r in results) / n,
+            **{
+                'pairwise/acc':
+                100.0 * sum(r['wins']
+                            for r in results) / sum(r['num_options'] - 1
+                                                    for r in results),
+                'pairwise/acc_chance':
+                50.0
+            },
             num_questions=n)
