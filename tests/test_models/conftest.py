@@ -1,4 +1,6 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+import copy
+
 import pytest
 import torch
 
@@ -29,6 +31,35 @@ def tiny_model_cfg():
         heads=dict(
             mlm=dict(type='MLMHead', hidden_size=None, vocab_size=None),
             vtc=dict(type='VTCHead', hidden_size=None)))
+
+
+TINY_SIMVTP_HEADS = dict(
+    mvm=dict(
+        type='MaskedVideoReconstructionHead',
+        in_dims=None,
+        patch_size=None,
+        tubelet_size=None,
+        decoder_dims=16,
+        decoder_layers=1,
+        decoder_heads=2),
+    mlm=dict(type='MLMHead', hidden_size=None, vocab_size=None),
+    vtc=dict(type='MeanPoolVTCHead', temperature=0.05),
+    vtm=dict(type='VTMHead', hidden_size=None, negatives='random'))
+
+
+@pytest.fixture
+def tiny_simvtp_cfg():
+    """SimVTP with its four pre-training heads, a 2-layer 32-wide ViT."""
+    return dict(
+        type='SimVTPPretrainer',
+        encoder=dict(
+            type='UnifiedVideoTextEncoder',
+            vit=dict(
+                type='VideoViT',
+                arch=dict(embed_dims=32, num_layers=2, num_heads=4)),
+            text_config=dict(vocab_size=120, max_position_embeddings=64)),
+        heads=copy.deepcopy(TINY_SIMVTP_HEADS),
+        tube_masking=dict(ratio=0.75, seed=0))
 
 
 def make_batch(b=4, t=2, length=8, size=32, vocab=120):

@@ -19,7 +19,8 @@ class QAHead(BaseProxyHead):
     ``MLP = Linear(D, 2D)-ReLU-Linear(2D, C)``, trained with cross-entropy
     on ``answer_label``. The question goes through the fusion encoder as
     the caption does in pre-training (``[question ; video]``), so the head
-    reads the context's ``fusion_pos`` pass.
+    reads the context's ``fusion_pos`` pass: the joint [CLS] of SNP / P3E,
+    the masked mean of the joint states of SimVTP's unified encoder.
 
     Labels of -1 (an answer outside the vocabulary) leave the loss; the
     VideoQA datasets drop such questions from training anyway, so this only
@@ -54,7 +55,7 @@ class QAHead(BaseProxyHead):
             nn.Linear(2 * hidden_size, num_classes))
 
     def logits(self, pooled: torch.Tensor) -> torch.Tensor:
-        """(B, D) joint [CLS] of ``[question ; video]`` -> (B, C) logits."""
+        """(B, D) pooled joint pass of ``[question ; video]`` -> (B, C)."""
         return self.mlp(self.dropout(pooled))
 
     def check_labels(self, labels: torch.Tensor) -> None:
