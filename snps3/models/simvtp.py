@@ -87,7 +87,7 @@ class SimVTPContext:
     @cached_property
     def video_tokens(self) -> torch.Tensor:
         """(B, N, D) embedded tubes of the whole clip."""
-        return self.model.encoder.embed_video(self.inputs['frames'])
+        return self.model.extract_video(self.inputs['frames'])
 
     @cached_property
     def video_clean(self) -> torch.Tensor:
@@ -141,9 +141,10 @@ class SimVTPPretrainer(BaseModel):
             ``vocab_size``, ``patch_size`` and ``tubelet_size`` are filled
             in from the encoder.
         tube_masking (dict): :class:`~snps3.models.TubeMasking` config.
-        retrieval_head (str): Head embedding texts and videos
+        retrieval_head (str, optional): Head embedding texts and videos
             (``embed_text``/``embed_video``/``similarity``), a
-            :class:`MeanPoolVTCHead`.
+            :class:`MeanPoolVTCHead`; ``None`` for a task model that embeds
+            nothing (VideoQA).
         text_tower (bool): Encode text with a separate copy of the encoder
             (SimVTP's retrieval fine-tuning: a video tower and a text tower,
             both initialised from the pre-trained unified encoder). A
@@ -160,7 +161,7 @@ class SimVTPPretrainer(BaseModel):
                  encoder: dict,
                  heads: Dict[str, Optional[dict]],
                  tube_masking: Optional[dict] = None,
-                 retrieval_head: str = 'vtc',
+                 retrieval_head: Optional[str] = 'vtc',
                  text_tower: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_from: Optional[dict] = None,
@@ -193,7 +194,7 @@ class SimVTPPretrainer(BaseModel):
                     and self.encoder.word_embeddings_tied):
                 head.tie_weights(self.encoder.word_embeddings)
             self.heads[name] = head
-        if retrieval_head not in self.heads:
+        if retrieval_head is not None and retrieval_head not in self.heads:
             raise ConfigError(
                 f"retrieval_head '{retrieval_head}' is not among the heads "
                 f'{list(self.heads)}; add a MeanPoolVTCHead under that name')
@@ -202,6 +203,8 @@ class SimVTPPretrainer(BaseModel):
             copy.deepcopy(self.encoder) if text_tower else None)
         if text_tower:
             self._register_load_state_dict_pre_hook(self._fill_text_tower)
+        elif retrieval_head is not None:
+            self._register_load_state_dict_pre_hook(self._refuse_text_tower)
         self.init_from = dict(init_from) if init_from is not None else None
         #: The LoadReport of init_from, once init_weights has run.
         self.init_report = None
@@ -234,9 +237,32 @@ class SimVTPPretrainer(BaseModel):
                 f'{len(keys)} encoder.* tensors of the checkpoint',
                 logger='current')
 
+    @staticmethod
+    def _refuse_text_tower(state_dict, prefix, *args) -> None:
+        # Loading non-strictly, a dual encoder's text tower would only be
+        # 'unexpected keys', and its captions would be encoded by the video
+        # tower: retrieval numbers of the wrong model, silently.
+        if any(k.startswith(prefix + 'text_encoder.') for k in state_dict):
+            raise ConfigError(
+                'the checkpoint has a text tower (text_encoder.*), which '
+                'this model, built with text_tower=False, would ignore and '
+                'encode the captions with the video tower instead: set '
+                'model.text_tower=True (--cfg-options model.text_tower=True)'
+                ', as configs/retrieval/simvtp_ft_embedded.py does.')
+
     @property
     def retrieval_head_module(self):
+        if self.retrieval_head is None:
+            raise ConfigError(
+                f'{type(self).__name__} has no retrieval head: evaluate '
+                'retrieval with a model that has one (SimVTPPretrainer '
+                "with retrieval_head='vtc')")
         return self.heads[self.retrieval_head]
+
+    def extract_video(self, frames: torch.Tensor) -> torch.Tensor:
+        """(B, T, 3, H, W) frames -> (B, N, D) embedded tubes of the whole
+        clip, what the joint pass reads (``frame_tokens``)."""
+        return self.encoder.embed_video(frames)
 
     def forward_text(self, input_ids: torch.Tensor,
                      attention_mask: torch.Tensor) -> torch.Tensor:
@@ -299,7 +325,7 @@ class SimVTPPretrainer(BaseModel):
             feats['input_ids'] = inputs['input_ids']
             feats['attention_mask'] = inputs['attention_mask']
         if 'frames' in inputs:
-            tokens = self.encoder.embed_video(inputs['frames'])
+            tokens = self.extract_video(inputs['frames'])
             feats['video_feat'] = head.embed_video(
                 self.encoder.forward_video(tokens))
             feats['frame_tokens'] = tokens

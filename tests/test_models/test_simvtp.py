@@ -8,35 +8,20 @@ from snps3.models import SimVTPContext
 from snps3.registry import MODELS
 from snps3.utils.errors import ConfigError
 
-HEADS = dict(
-    mvm=dict(
-        type='MaskedVideoReconstructionHead',
-        in_dims=None,
-        patch_size=None,
-        tubelet_size=None,
-        decoder_dims=16,
-        decoder_layers=1,
-        decoder_heads=2),
-    mlm=dict(type='MLMHead', hidden_size=None, vocab_size=None),
-    vtc=dict(type='MeanPoolVTCHead', temperature=0.05),
-    vtm=dict(type='VTMHead', hidden_size=None, negatives='random'))
 
+@pytest.fixture
+def build(tiny_simvtp_cfg):
+    """Build the tiny SimVTP, with other heads or extra arguments."""
 
-def build(heads=HEADS, **kwargs):
-    init_default_scope('snps3')
-    torch.manual_seed(0)
-    return MODELS.build(
-        dict(
-            type='SimVTPPretrainer',
-            encoder=dict(
-                type='UnifiedVideoTextEncoder',
-                vit=dict(
-                    type='VideoViT',
-                    arch=dict(embed_dims=32, num_layers=2, num_heads=4)),
-                text_config=dict(vocab_size=120, max_position_embeddings=64)),
-            heads=heads,
-            tube_masking=dict(ratio=0.75, seed=0),
-            **kwargs))
+    def _build(heads=None, **kwargs):
+        init_default_scope('snps3')
+        torch.manual_seed(0)
+        cfg = dict(tiny_simvtp_cfg, **kwargs)
+        if heads is not None:
+            cfg['heads'] = heads
+        return MODELS.build(cfg)
+
+    return _build
 
 
 @pytest.fixture
@@ -44,7 +29,7 @@ def batch(batch_factory):
     return dict(inputs=batch_factory(t=4, size=32))
 
 
-def test_one_step_trains_every_head(batch):
+def test_one_step_trains_every_head(batch, build):
     model = build()
     assert model.heads[
         'mlm'].decoder.weight is model.encoder.word_embeddings.weight
@@ -62,7 +47,7 @@ def test_one_step_trains_every_head(batch):
     } <= moved
 
 
-def test_masked_pass_sees_visible_tubes_and_masked_text(batch):
+def test_masked_pass_sees_visible_tubes_and_masked_text(batch, build):
     model = build().eval()  # no dropout: passes can be compared
     inputs = model.data_preprocessor(batch, True)['inputs']
     ctx = SimVTPContext(model, inputs)
@@ -75,7 +60,7 @@ def test_masked_pass_sees_visible_tubes_and_masked_text(batch):
     assert torch.allclose(ctx.fusion_mlm[0], text)
 
 
-def test_contrastive_features_come_from_clean_inputs(batch):
+def test_contrastive_features_come_from_clean_inputs(batch, build):
     model = build().eval()
     inputs = model.data_preprocessor(batch, False)['inputs']
     ctx = SimVTPContext(model, inputs)
@@ -85,7 +70,7 @@ def test_contrastive_features_come_from_clean_inputs(batch):
     assert ctx.video_clean.shape == (4, 8, 32)  # every tube
 
 
-def test_retrieval_features_match_the_pretrainers_keys(batch):
+def test_retrieval_features_match_the_pretrainers_keys(batch, build):
     model = build().eval()
     inputs = model.data_preprocessor(batch, False)['inputs']
     feats = model.extract_feats(inputs)
@@ -105,10 +90,12 @@ def test_retrieval_features_match_the_pretrainers_keys(batch):
                           feats['frame_tokens'], 'vtc')
 
 
-def test_text_tower_starts_from_the_pretrained_encoder(batch):
+def test_text_tower_starts_from_the_pretrained_encoder(batch, build,
+                                                       tiny_simvtp_cfg):
     pretrained = build()
     state = pretrained.state_dict()
-    tuned = build(heads=dict(vtc=HEADS['vtc']), text_tower=True)
+    tuned = build(
+        heads=dict(vtc=tiny_simvtp_cfg['heads']['vtc']), text_tower=True)
     tuned.load_state_dict(state, strict=False)
     for name, param in tuned.text_encoder.state_dict().items():
         assert torch.equal(param, state['encoder.' + name]), name
@@ -119,6 +106,23 @@ def test_text_tower_starts_from_the_pretrained_encoder(batch):
                            tuned.encoder.vit.blocks[0].mlp.fc1.weight)
 
 
-def test_unknown_retrieval_head():
+def test_a_two_tower_checkpoint_is_refused_without_a_text_tower(
+        build, tiny_simvtp_cfg):
+    tuned = build(
+        heads=dict(vtc=tiny_simvtp_cfg['heads']['vtc']), text_tower=True)
+    with pytest.raises(ConfigError, match='text_tower=True'):
+        build().load_state_dict(tuned.state_dict(), strict=False)
+    # A task model that encodes no caption alone may take its encoder.
+    build(retrieval_head=None).load_state_dict(
+        tuned.state_dict(), strict=False)
+
+
+def test_unknown_retrieval_head(build):
     with pytest.raises(ConfigError, match='retrieval_head'):
         build(retrieval_head='itc')
+
+
+def test_a_task_model_may_have_no_retrieval_head(build):
+    model = build(retrieval_head=None)
+    with pytest.raises(ConfigError, match='has no retrieval head'):
+        model.retrieval_head_module
