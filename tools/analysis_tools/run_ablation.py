@@ -115,7 +115,7 @@ DEFAULT_STEPS = (
         'mc',
         'configs/mc/snp_s3_embedded-mc.py',
         checkpoint_from='ft-retrieval',
-        metrics=('mc/acc', )),
+        metrics=('mc/acc', 'mc/pairwise/acc')),
 )
 # The budget: 15 row-seed runs in about 75 min on 2 uncontended CPU cores
 # (estimated; each run also pays ~3 min of evaluation and process start-up).
