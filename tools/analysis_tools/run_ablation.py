@@ -117,8 +117,9 @@ DEFAULT_STEPS = (
         checkpoint_from='ft-retrieval',
         metrics=('mc/acc', 'mc/pairwise/acc')),
 )
-# The budget: 15 row-seed runs in about 75 min on 2 uncontended CPU cores
-# (estimated; each run also pays ~3 min of evaluation and process start-up).
+# The budget: the 15 row-seed runs took 79 min on 2 CPU cores (measured,
+# README), half of each run pre-training and half the downstream steps and
+# process start-ups. It is too small for any row to leave chance.
 DEFAULT_ITERS = 50
 DEFAULT_FT_ITERS = 10
 DEFAULT_SEEDS = (0, 1, 2)
