@@ -165,7 +165,9 @@ def format_table(recipes: Sequence[Recipe], results: dict,
             if 'mean' not in cell:
                 cells.append('-')
                 continue
-            text = f"{cell['mean']:.2f} ± {cell['std']:.2f}"
+            text = f"{cell['mean']:.2f}"
+            if num_seeds > 1:
+                text += f" ± {cell['std']:.2f}"
             if len(cell['values']) != num_seeds:
                 text += f" (n={len(cell['values'])})"
             cells.append(text)
