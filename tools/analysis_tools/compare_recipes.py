@@ -160,17 +160,10 @@ def format_table(recipes: Sequence[Recipe], results: dict,
             str(p['iters']), f"{p['seconds_per_iter']:.2f}",
             f"{p['iters'] * p['seconds_per_iter']:.0f}"
         ]
-        for name in names:
-            cell = results[recipe.name]['metrics'].get(name, {})
-            if 'mean' not in cell:
-                cells.append('-')
-                continue
-            text = f"{cell['mean']:.2f}"
-            if num_seeds > 1:
-                text += f" ± {cell['std']:.2f}"
-            if len(cell['values']) != num_seeds:
-                text += f" (n={len(cell['values'])})"
-            cells.append(text)
+        metrics = results[recipe.name]['metrics']
+        cells += [
+            ablation.format_cell(metrics.get(n, {}), num_seeds) for n in names
+        ]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 

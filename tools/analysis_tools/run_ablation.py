@@ -488,6 +488,19 @@ def count_params(rows: Sequence[Row], cache: str) -> Dict[str, int]:
     return {r.name: counts[r.config] for r in rows}
 
 
+def format_cell(cell: dict, num_seeds: int) -> str:
+    """A column's value over the seeds: ``mean ± std`` (the mean alone for
+    one seed), the number of seeds when some are missing, '-' for none."""
+    if 'mean' not in cell:
+        return '-'
+    text = f"{cell['mean']:.2f}"
+    if num_seeds > 1:
+        text += f" ± {cell['std']:.2f}"
+    if len(cell['values']) != num_seeds:
+        text += f" (n={len(cell['values'])})"
+    return text
+
+
 def format_table(results: dict, params: Dict[str, int], num_seeds: int) -> str:
     """Markdown: one line per row, mean ± std of each column."""
     names = list(next(iter(results.values()))['metrics']) if results else []
@@ -498,15 +511,7 @@ def format_table(results: dict, params: Dict[str, int], num_seeds: int) -> str:
     ]
     for row, res in results.items():
         cells = [row, f'{params[row] / 1e6:.2f}M' if row in params else '-']
-        for name in names:
-            cell = res['metrics'][name]
-            if 'mean' not in cell:
-                cells.append('-')
-                continue
-            text = f"{cell['mean']:.2f} ± {cell['std']:.2f}"
-            if len(cell['values']) != num_seeds:
-                text += f" (n={len(cell['values'])})"
-            cells.append(text)
+        cells += [format_cell(res['metrics'][n], num_seeds) for n in names]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
