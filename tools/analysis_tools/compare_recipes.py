@@ -47,6 +47,10 @@ class Recipe:
     config: str
     steps: Tuple[Step, ...]
 
+    @property
+    def row(self) -> Row:
+        return Row(self.name, self.config)
+
 
 RETRIEVAL = ablation.RETRIEVAL_METRICS
 DEFAULT_RECIPES = (
@@ -218,12 +222,10 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     recipes = list(DEFAULT_RECIPES)
     for recipe in recipes:
-        for config in [recipe.config] + [s.config for s in recipe.steps]:
-            if config != ablation.PRETRAIN and not osp.isfile(config):
-                raise errors.MissingFileError(
-                    f"recipe '{recipe.name}' needs '{config}', which does "
-                    'not exist (run from the repository root).')
-        ablation.check_plan([Row(recipe.name, recipe.config)], recipe.steps)
+        ablation.check_plan([recipe.row],
+                            recipe.steps,
+                            hint=f"recipe '{recipe.name}' needs it (run "
+                            'from the repository root).')
     start = time.time()
     print('[1/2] seconds per pre-training iteration on this machine')
     try:
@@ -250,38 +252,27 @@ def main(argv=None) -> int:
             ft_iters=args.ft_iters,
             cfg_options=args.cfg_options,
             eval_cfg_options=args.eval_cfg_options)
-        row = Row(recipe.name, recipe.config)
         for seed in args.seeds:
             print(
                 f'  {recipe.name}, seed {seed} '
                 f'(elapsed {ablation._hms(time.time() - start)})',
                 flush=True)
-            for job in ablation.run_jobs(row, seed, recipe.steps, run_args):
-                if job.is_done():
-                    print(f'    {job.label}: done, skipped', flush=True)
-                    continue
-                job_argv = ablation._resolve(job, args.dry_run)
-                if args.dry_run:
-                    print(f'    {job.label}: ' + ' '.join(job_argv))
-                    continue
-                print(f'    {job.label} ... ', end='', flush=True)
-                try:
-                    ablation.execute(job, job_argv)
-                except RuntimeError as err:
-                    print(f'failed\nerror: {err}', file=sys.stderr)
-                    return 1
-                print(f'{job.seconds:.0f}s', flush=True)
+            jobs = ablation.run_jobs(recipe.row, seed, recipe.steps, run_args)
+            try:
+                ablation.run_in_order(jobs, args.dry_run, indent='    ')
+            except RuntimeError as err:
+                print(f'failed\nerror: {err}', file=sys.stderr)
+                return 1
     if args.dry_run:
         return 0
 
-    params = ablation.count_params([Row(r.name, r.config) for r in recipes],
+    params = ablation.count_params([r.row for r in recipes],
                                    osp.join(args.work_dir, 'params.json'))
     results, plan = {}, {}
     for recipe in recipes:
-        row = Row(recipe.name, recipe.config)
         results.update(
-            ablation.collect([row], recipe.steps, args.seeds, args.work_dir,
-                             []))
+            ablation.collect([recipe.row], recipe.steps, args.seeds,
+                             args.work_dir, []))
         plan[recipe.name] = dict(
             config=recipe.config,
             iters=iters[recipe.name],

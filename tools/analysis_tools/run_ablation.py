@@ -159,8 +159,14 @@ def parse_step(text: str) -> Step:
     return Step(name, parts[0], train, source)
 
 
-def check_plan(rows: Sequence[Row], steps: Sequence[Step]) -> None:
-    """Config files exist, names are unique, sources come earlier."""
+def check_plan(
+    rows: Sequence[Row],
+    steps: Sequence[Step],
+    hint: str = 'give the rows with --rows and the downstream steps with '
+    '--steps.'
+) -> None:
+    """Config files exist, names are unique, sources come earlier; ``hint``
+    ends the message of a missing config."""
     for kind, names in (('row', [r.name for r in rows]),
                         ('step', [s.name for s in steps])):
         slugs = [_slug(n) for n in names]
@@ -172,8 +178,7 @@ def check_plan(rows: Sequence[Row], steps: Sequence[Step]) -> None:
                  ] + [s.config for s in steps if s.config != PRETRAIN]:
         if not osp.isfile(path):
             raise errors.MissingFileError(
-                f"config '{path}' does not exist; give the rows with --rows "
-                'and the downstream steps with --steps.')
+                f"config '{path}' does not exist; {hint}")
     trained = set()
     for s in steps:
         if s.checkpoint_from != PRETRAIN and s.checkpoint_from not in trained:
@@ -350,6 +355,28 @@ def _resolve(job: Job, dry_run: bool) -> List[str]:
     if job.checkpoint_from is not None:
         argv[3] = ckpt(job.checkpoint_from)
     return argv
+
+
+def run_in_order(jobs: Sequence[Job],
+                 dry_run: bool,
+                 indent: str = '  ') -> bool:
+    """Run the jobs that are not done yet, one line each; print the commands
+    instead on a dry run. Returns whether any ran; raises RuntimeError (with
+    the log's tail) when one fails."""
+    did = False
+    for job in jobs:
+        if job.is_done():
+            print(f'{indent}{job.label}: done, skipped', flush=True)
+            continue
+        argv = _resolve(job, dry_run)
+        if dry_run:
+            print(f'{indent}{job.label}: ' + ' '.join(argv), flush=True)
+            continue
+        print(f'{indent}{job.label} ... ', end='', flush=True)
+        execute(job, argv)
+        did = True
+        print(f'{job.seconds:.0f}s', flush=True)
+    return did
 
 
 def _hms(seconds: float) -> str:
@@ -608,23 +635,12 @@ def main(argv=None) -> int:
             f'[{k + 1}/{len(plan)}] {row.name}, seed {seed} '
             f'(elapsed {_hms(time.time() - start)}, {eta})',
             flush=True)
-        run_start, did = time.time(), False
-        for job in jobs:
-            if job.is_done():
-                print(f'  {job.label}: done, skipped', flush=True)
-                continue
-            argv = _resolve(job, args.dry_run)
-            if args.dry_run:
-                print(f'  {job.label}: ' + ' '.join(argv), flush=True)
-                continue
-            print(f'  {job.label} ... ', end='', flush=True)
-            try:
-                execute(job, argv)
-            except RuntimeError as err:
-                print(f'failed\nerror: {err}', file=sys.stderr)
-                return 1
-            did = True
-            print(f'{job.seconds:.0f}s', flush=True)
+        run_start = time.time()
+        try:
+            did = run_in_order(jobs, args.dry_run)
+        except RuntimeError as err:
+            print(f'failed\nerror: {err}', file=sys.stderr)
+            return 1
         if did:
             ran_runs += 1
             ran_seconds += time.time() - run_start

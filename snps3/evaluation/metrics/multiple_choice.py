@@ -86,16 +86,12 @@ class MultipleChoiceAccuracy(BaseMetric):
         if not results:
             raise ValueError('MultipleChoiceAccuracy got no predictions')
         n = len(results)
-        return dict(
-            acc=100.0 * sum(r['correct'] for r in results) / n,
-            acc_chance=100.0 * sum(1.0 / r['num_options']
-                                   for r in results) / n,
-            **{
-                'pairwise/acc':
-                100.0 * sum(r['wins']
-                            for r in results) / sum(r['num_options'] - 1
-                                                    for r in results),
-                'pairwise/acc_chance':
-                50.0
-            },
-            num_questions=n)
+        pairs = sum(r['num_options'] - 1 for r in results)
+        return {
+            'acc': 100.0 * sum(r['correct'] for r in results) / n,
+            'acc_chance':
+            100.0 * sum(1.0 / r['num_options'] for r in results) / n,
+            'pairwise/acc': 100.0 * sum(r['wins'] for r in results) / pairs,
+            'pairwise/acc_chance': 50.0,
+            'num_questions': n,
+        }
