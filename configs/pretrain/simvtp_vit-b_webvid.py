@@ -58,7 +58,11 @@ optim_wrapper = dict(
     type='AmpOptimWrapper',
     dtype='bfloat16',
     optimizer=dict(
-        type='AdamW', lr=6e-4, betas=(0.9, 0.95), weight_decay=0.05),
+        type='AdamW',
+        lr=6e-4,
+        betas=(0.9, 0.95),
+        weight_decay=0.05,
+        fused=True),
     # MAE-style: no decay on biases, norms and the decoder's mask token.
     paramwise_cfg=dict(
         norm_decay_mult=0.0,

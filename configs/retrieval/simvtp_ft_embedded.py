@@ -33,7 +33,11 @@ warmup_iters = 6
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(
-        type='AdamW', lr=1e-5, betas=(0.9, 0.98), weight_decay=1e-3),
+        type='AdamW',
+        lr=1e-5,
+        betas=(0.9, 0.98),
+        weight_decay=1e-3,
+        fused=True),
     paramwise_cfg=dict(
         norm_decay_mult=0.0, bias_decay_mult=0.0, bypass_duplicate=True),
     clip_grad=dict(max_norm=5.0))

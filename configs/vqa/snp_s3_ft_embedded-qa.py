@@ -34,7 +34,11 @@ warmup_iters = 12
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(
-        type='AdamW', lr=1e-4, betas=(0.9, 0.98), weight_decay=1e-3),
+        type='AdamW',
+        lr=1e-4,
+        betas=(0.9, 0.98),
+        weight_decay=1e-3,
+        fused=True),
     # The classifier starts from scratch and has 120 steps to learn: it
     # gets 10x the learning rate of the pre-trained encoder and backbone.
     paramwise_cfg=dict(

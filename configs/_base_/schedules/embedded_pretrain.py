@@ -5,8 +5,14 @@ warmup_iters = 25
 
 optim_wrapper = dict(
     type='OptimWrapper',
+    # fused: one kernel over all parameters per step. torch's default on CPU
+    # is a loop over tensors that took a quarter of a BERT-base step.
     optimizer=dict(
-        type='AdamW', lr=1e-4, betas=(0.9, 0.98), weight_decay=1e-3),
+        type='AdamW',
+        lr=1e-4,
+        betas=(0.9, 0.98),
+        weight_decay=1e-3,
+        fused=True),
     # No weight decay on biases and LayerNorm/BatchNorm weights.
     # The MLM decoder shares its weight with the word embeddings: add it once.
     paramwise_cfg=dict(

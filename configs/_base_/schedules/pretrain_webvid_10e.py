@@ -6,8 +6,14 @@
 optim_wrapper = dict(
     type='AmpOptimWrapper',
     dtype='bfloat16',
+    # fused: one kernel over all parameters per step. torch's default on CPU
+    # is a loop over tensors that took a quarter of a BERT-base step.
     optimizer=dict(
-        type='AdamW', lr=5e-5, betas=(0.9, 0.98), weight_decay=1e-3),
+        type='AdamW',
+        lr=5e-5,
+        betas=(0.9, 0.98),
+        weight_decay=1e-3,
+        fused=True),
     paramwise_cfg=dict(
         norm_decay_mult=0.0, bias_decay_mult=0.0, bypass_duplicate=True),
     clip_grad=dict(max_norm=5.0))

@@ -146,3 +146,21 @@ def test_backbone_can_stay_fp32_under_bf16_autocast(tiny_model_cfg):
             tokens = backbone(frames)
         assert tokens.shape == (2, 2, 16)
     assert dtypes == {True: torch.bfloat16, False: torch.float32}
+
+
+def test_channels_last_backbone_gives_the_same_tokens(tiny_model_cfg):
+    init_default_scope('snps3')
+    frames = torch.randn(2, 2, 3, 32, 32)
+    outputs, grads = {}, {}
+    for flag in (True, False):
+        cfg = dict(
+            tiny_model_cfg['backbone'], out_channels=16, channels_last=flag)
+        torch.manual_seed(0)
+        backbone = MODELS.build(cfg)
+        conv = backbone.model.conv1.weight
+        assert conv.is_contiguous(memory_format=torch.channels_last) == flag
+        outputs[flag] = backbone(frames)
+        outputs[flag].square().sum().backward()
+        grads[flag] = conv.grad
+    assert torch.allclose(outputs[True], outputs[False], atol=1e-5)
+    assert torch.allclose(grads[True], grads[False], atol=1e-4)
