@@ -1,5 +1,23 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+import os
+
 import pytest
+
+
+def pytest_configure(config):
+    """Split the cores between pytest-xdist's workers.
+
+    Each worker, and each tool a test runs (through OMP_NUM_THREADS), gets
+    its share of the cores: without it every worker's torch would start a
+    thread per core and they would fight over them.
+    """
+    workers = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '1'))
+    if workers > 1:
+        import torch
+        cores = len(os.sched_getaffinity(0))
+        threads = str(max(1, cores // workers))
+        os.environ['OMP_NUM_THREADS'] = os.environ['MKL_NUM_THREADS'] = threads
+        torch.set_num_threads(int(threads))
 
 
 @pytest.fixture(scope='session')

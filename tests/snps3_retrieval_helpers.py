@@ -30,8 +30,11 @@ from snps3_test_helpers import data_root_options, derived_config, run_tool
 #: Iterations of the tiny retrieval model, one batch of 16 clips (2 frames,
 #: 32 px) each. Ranks of the 8 test videos among the 16 for their held-out
 #: captions, measured at 20/40/60/80/100 iterations: mean 8.9, 3.9, 1.8,
-#: 2.2, 3.0 (chance 8.5); at 80 all 8 were in the top 5.
-RETRIEVAL_ITERS = 80
+#: 2.2, 3.0 (chance 8.5). Since the fused AdamW and channels-last backbone
+#: (same maths, other rounding) 80 gave ranks [6, 2, 3, 1, 3, 2, 3, 6] and
+#: 100 gave [1, 2, 1, 2, 7, 2, 4, 1]: a 16-clip model from scratch is that
+#: sensitive, hence the margin.
+RETRIEVAL_ITERS = 100
 
 _CONFIG_BODY = '''
 # VTC only: the MLM head would double the step and not help retrieval.

@@ -38,7 +38,8 @@ def _score_pairs(pairs: np.ndarray, scorer: PairScorer,
 def rerank(dual: np.ndarray,
            scorer: PairScorer,
            k: int,
-           batch_size: int = 256) -> Dict[str, object]:
+           batch_size: int = 256,
+           v2t: bool = True) -> Dict[str, object]:
     """Re-rank each query's top-k dual-encoder candidates by fusion.
 
     Args:
@@ -46,6 +47,9 @@ def rerank(dual: np.ndarray,
         scorer (PairScorer): Fusion score of (text, video) index pairs.
         k (int): Candidates per query, in both directions.
         batch_size (int): Pairs per fusion forward pass.
+        v2t (bool): Also re-rank video-to-text. ``False`` when the texts are
+            a sample of queries against the whole gallery, where a video's
+            top-k among them means nothing; ``v2t`` is then ``None``.
 
     Returns:
         dict: ``t2v`` (Nt, Nv) and ``v2t`` (Nv, Nt) score matrices and
@@ -53,7 +57,7 @@ def rerank(dual: np.ndarray,
     """
     dual = np.asarray(dual, np.float64)
     num_texts, num_videos = dual.shape
-    k_t2v, k_v2t = min(k, num_videos), min(k, num_texts)
+    k_t2v, k_v2t = min(k, num_videos), min(k, num_texts) if v2t else 0
     # Top-k videos of each text, top-k texts of each video (stable: ties
     # keep the lower index, as a sort would).
     top_videos = np.argsort(-dual, axis=1, kind='stable')[:, :k_t2v]
@@ -72,9 +76,12 @@ def rerank(dual: np.ndarray,
     lift = dual.max() - fused.min() + 1.0
     t2v = dual.copy()
     t2v[t2v_pairs[:, 0], t2v_pairs[:, 1]] = fused[:len(t2v_pairs)] + lift
-    v2t = dual.T.copy()
-    v2t[v2t_pairs[:, 1], v2t_pairs[:, 0]] = fused[len(t2v_pairs):] + lift
-    return dict(t2v=t2v, v2t=v2t, fusion_pairs=len(pairs))
+    v2t_scores = None
+    if v2t:
+        v2t_scores = dual.T.copy()
+        v2t_scores[v2t_pairs[:, 1],
+                   v2t_pairs[:, 0]] = fused[len(t2v_pairs):] + lift
+    return dict(t2v=t2v, v2t=v2t_scores, fusion_pairs=len(pairs))
 
 
 def exhaustive(num_texts: int,

@@ -18,6 +18,9 @@ from snps3.apis.gallery import FeatureCache, resolve_gallery
 from snps3.apis.retrieval_inferencer import resolve_model_files
 from snps3.utils.errors import DataError
 
+# One worker trains the session's retrieval model for all of its users.
+pytestmark = pytest.mark.xdist_group('retrieval_run')
+
 
 @pytest.fixture(scope='module')
 def inferencer(retrieval_run):

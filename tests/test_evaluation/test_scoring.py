@@ -62,3 +62,14 @@ def test_v2t_direction_reranks_each_videos_top_texts(k):
         top = list(np.argsort(-dual[:, v], kind='stable')[:k])
         order = list(np.argsort(-out['v2t'][v]))
         assert order[:k] == sorted(top, key=lambda t: -fusion[t, v])
+
+
+def test_text_to_video_only_fuses_each_texts_top_k():
+    # Sampled queries against a whole gallery: only t2v is re-ranked.
+    dual, fusion, scorer, calls = _problem()
+    out = rerank(dual, scorer, k=2, v2t=False)
+    assert out['v2t'] is None
+    assert out['fusion_pairs'] == sum(calls) == 7 * 2
+    both = rerank(dual, scorer, k=2)
+    assert np.array_equal(
+        np.argsort(-out['t2v'], axis=1), np.argsort(-both['t2v'], axis=1))
