@@ -298,8 +298,11 @@ class StepRun:
     def __init__(self, cfg, label: str, variant: str, precision: str,
                  batches: List[Any], device: torch.device) -> None:
         model_cfg = variant_model_cfg(cfg.model.to_dict(), variant)
+        # ``bf16`` is everything in bf16, whatever the config's default.
         if precision == 'bf16-fp32-backbone':
             model_cfg['backbone']['autocast'] = False
+        elif precision == 'bf16' and 'autocast' in model_cfg['backbone']:
+            model_cfg['backbone']['autocast'] = True
         self.model = build_model(model_cfg, device).train()
         self.wrapper = build_optim_wrapper(self.model, cfg, precision, device)
         self.batches, self.device = batches, device
