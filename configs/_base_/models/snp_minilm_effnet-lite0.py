@@ -18,7 +18,7 @@ model = dict(
         'efficientnet-lite0-57934424.pth',
         key_mapping='by_order',
         # fp32 even under --amp: its depthwise convolutions run slower in
-        # bf16 on CPU (SNP step 1.23 s all-bf16, 0.91 s like this, 1.07 s fp32).
+        # bf16 on CPU (SNP step 1.23 s all-bf16, 0.91 s as here, 1.07 s fp32).
         autocast=False),
     encoder=dict(
         type='SharedBertEncoder',
