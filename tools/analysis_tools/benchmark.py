@@ -9,7 +9,8 @@ config and the same recipe at BERT-base + ResNet-50 scale):
   BERT; two-stream: no fusion, so only the heads that need none).
 * ``step``: training-step time (median over the timed steps, after warm-up
   steps), samples/s, peak memory and the loss per step, for each variant
-  and precision: ``fp32``, ``bf16`` (autocast, fp32 master weights) and
+  and precision: ``fp32``, ``bf16`` (autocast over the whole model, the
+  frame backbone too whatever the config says; fp32 master weights) and
   ``bf16-fp32-backbone`` (the BERT in bf16, the frame backbone in fp32).
   Every variant and precision trains on the same pre-loaded batches from
   the same initial weights (seed 0), so losses can be compared; the timed
@@ -298,7 +299,6 @@ class StepRun:
     def __init__(self, cfg, label: str, variant: str, precision: str,
                  batches: List[Any], device: torch.device) -> None:
         model_cfg = variant_model_cfg(cfg.model.to_dict(), variant)
-        # ``bf16`` is everything in bf16, whatever the config's default.
         if precision == 'bf16-fp32-backbone':
             model_cfg['backbone']['autocast'] = False
         elif precision == 'bf16' and 'autocast' in model_cfg['backbone']:
