@@ -150,6 +150,7 @@ def test_backbone_can_stay_fp32_under_bf16_autocast(tiny_model_cfg):
 
 def test_channels_last_backbone_gives_the_same_tokens(tiny_model_cfg):
     init_default_scope('snps3')
+    torch.manual_seed(1)
     frames = torch.randn(2, 2, 3, 32, 32)
     outputs, grads = {}, {}
     for flag in (True, False):
@@ -163,4 +164,8 @@ def test_channels_last_backbone_gives_the_same_tokens(tiny_model_cfg):
         outputs[flag].square().sum().backward()
         grads[flag] = conv.grad
     assert torch.allclose(outputs[True], outputs[False], atol=1e-5)
-    assert torch.allclose(grads[True], grads[False], atol=1e-4)
+    # The two layouts sum the weight gradient in different orders; fp32
+    # rounding then differs by ~1e-5 of the gradient's scale (up to 3e-4 on
+    # gradients of ~30), so the tolerance is relative to that scale.
+    scale = grads[False].abs().max().item()
+    assert torch.allclose(grads[True], grads[False], atol=1e-4 * scale)
