@@ -25,6 +25,11 @@ config and the same recipe at BERT-base + ResNet-50 scale):
 * ``eval``: retrieval on the config's test split with ``--eval-config``:
   feature extraction, then dual, re-rank top-k and exhaustive scoring,
   with their time, fused pairs and R@1.
+* ``profile`` (only when named): ``--profile-steps`` more steps of every
+  model under ``torch.profiler``: self time per step by operator family
+  (matmul, attention, normalization, copy / cast, optimizer, ...), the top
+  operators, and with ``mfu`` the FLOP/s reached inside the matmuls, which
+  tells slow matmuls apart from time spent outside them.
 
 Peak memory, over the warm-up steps of a model: on a GPU
 ``torch.cuda.max_memory_allocated``; on a CPU the growth of the resident set
@@ -37,6 +42,8 @@ Examples:
     python tools/analysis_tools/benchmark.py --sections params step \\
         --precisions fp32 bf16 --steps 5 --out-dir work_dirs/benchmark
     python tools/analysis_tools/benchmark.py CONFIG --variants snp p3e
+    python tools/analysis_tools/benchmark.py CONFIG --sections mfu profile \
+        --variants snp --precisions bf16 --steps 3
 
 Absolute figures depend on the machine and on what else runs on it (the
 load average is printed); ratios taken in one run are the robust output.
@@ -70,7 +77,9 @@ DEFAULT_CONFIGS = [
     'configs/pretrain/snp_mssm-vtc-lvwm_bert-base_embedded.py',
 ]
 DEFAULT_EVAL_CONFIG = 'configs/pretrain/snp_s3_embedded.py'
-SECTIONS = ('params', 'step', 'mfu', 'loader', 'eval')
+SECTIONS = ('params', 'step', 'mfu', 'loader', 'eval', 'profile')
+#: ``profile`` only when asked for: it adds profiled steps to every model.
+DEFAULT_SECTIONS = SECTIONS[:-1]
 VARIANTS = ('snp', 'p3e', 'two-stream')
 PRECISIONS = ('fp32', 'bf16', 'bf16-fp32-backbone')
 SCORING_MODES = ('dual', 'rerank', 'exhaustive')
@@ -341,6 +350,19 @@ class StepRun:
     def timed_step(self) -> None:
         self.times.append(self.step())
 
+    def profile(self, steps: int) -> None:
+        """Where the time of ``steps`` more steps goes, by operator."""
+        activities = [torch.profiler.ProfilerActivity.CPU]
+        if self.device.type == 'cuda':
+            activities.append(torch.profiler.ProfilerActivity.CUDA)
+        with torch.profiler.profile(activities=activities) as prof:
+            for i in range(steps):
+                self.model.train_step(self.batches[i % len(self.batches)],
+                                      self.wrapper)
+            _sync(self.device)
+        self.row['profile'] = op_breakdown(prof.key_averages(), steps,
+                                           self.device)
+
     def finish(self, peaks: Dict[str, float], count_flops: bool) -> dict:
         row, times = self.row, self.times
         row.update(
@@ -372,8 +394,9 @@ class StepRun:
 def bench_steps(cfg, label: str, variants: List[str], precisions: List[str],
                 batches: List[Any], warmup: int, device: torch.device,
                 peaks: Dict[str, float], count_flops: bool,
-                interleave: bool) -> List[dict]:
-    """Every (variant, precision) trains on the same batches.
+                interleave: bool, profile_steps: int = 0) -> List[dict]:
+    """Every (variant, precision) trains on the same batches; then, with
+    ``profile_steps``, each profiles that many more.
 
     Interleaved (default), all models are built and warmed up first, then
     the timed steps go round-robin (step i of every model, then step i+1),
@@ -390,6 +413,8 @@ def bench_steps(cfg, label: str, variants: List[str], precisions: List[str],
             run.warm_up(warmup)
             for _ in range(timed):
                 run.timed_step()
+            if profile_steps:
+                run.profile(profile_steps)
             rows.append(run.finish(peaks, count_flops))
         return rows
     runs = []
@@ -399,7 +424,71 @@ def bench_steps(cfg, label: str, variants: List[str], precisions: List[str],
     for _ in range(timed):
         for run in runs:
             run.timed_step()
+    for run in runs if profile_steps else ():
+        run.profile(profile_steps)
     return [run.finish(peaks, count_flops) for run in runs]
+
+
+# ----------------------------------------------------------------- profile
+#: Operator families of a step's time, by the operator's name (first match
+#: wins; forward and backward alike, e.g. ``native_layer_norm_backward`` is
+#: normalization).
+OP_FAMILIES = (
+    ('matmul', r'^aten::(mm|addmm|bmm|baddbmm|addbmm|matmul|linear)$'),
+    ('attention', r'scaled_dot_product|flash_attention|efficient_attention'),
+    ('convolution', r'conv'),
+    ('normalization', r'norm'),
+    ('softmax', r'softmax'),
+    ('activation', r'gelu|relu|silu|sigmoid|tanh|hardswish|threshold'),
+    ('optimizer', r'adam|_foreach|Optimizer'),
+    ('copy / cast', r'^aten::(copy_|_to_copy|to|clone|contiguous|cat|stack|'
+     r'index|index_select|gather|scatter|embedding)'),
+    ('elementwise / reduction', r'^aten::(add|mul|sub|div|neg|where|masked|'
+     r'fill|zero|sum|mean|max|min|exp|log|pow|sqrt|rsqrt|eq|ne|lt|gt|ge|le|'
+     r'bitwise|logical|clamp|nll|cross_entropy)'),
+    ('autograd engine', r'^autograd::|Backward'),
+)
+
+
+def op_family(name: str) -> str:
+    for family, pattern in OP_FAMILIES:
+        if re.search(pattern, name):
+            return family
+    return 'other'
+
+
+def op_breakdown(events, steps: int, device: torch.device,
+                 top: int = 8) -> dict:
+    """Self time per step by operator family and the top operators.
+
+    Self times (an operator's time minus its children's) add up to the
+    profiled time, so the shares are of the whole step. On a GPU they are
+    device (kernel) times.
+    """
+    attr = ('self_device_time_total'
+            if device.type == 'cuda' else 'self_cpu_time_total')
+    ops = [(e.key, getattr(e, attr) / 1e3 / steps, e.count / steps)
+           for e in events]
+    total = sum(ms for _, ms, _ in ops) or 1.0
+    families: Dict[str, float] = {}
+    for name, ms, _ in ops:
+        family = op_family(name)
+        families[family] = families.get(family, 0.0) + ms
+    ranked = sorted(ops, key=lambda op: -op[1])[:top]
+    return dict(
+        profiled_steps=steps,
+        self_ms_per_step=round(total, 1),
+        families={
+            k: round(v / total, 4)
+            for k, v in sorted(families.items(), key=lambda kv: -kv[1])
+        },
+        top_ops=[
+            dict(
+                name=name,
+                ms_per_step=round(ms, 1),
+                share=round(ms / total, 4),
+                calls_per_step=round(calls, 1)) for name, ms, calls in ranked
+        ])
 
 
 # ------------------------------------------------------------------ loader
@@ -634,6 +723,34 @@ def markdown(report: dict) -> str:
                 f"| {_fmt(r.get('final_loss_diff'), '+.4f')} "
                 f"| {_fmt(r.get('mean_abs_loss_diff'), '.4f')} |")
         lines.append('')
+    profiled = [r for r in report.get('step', []) if 'profile' in r]
+    if profiled:
+        lines += [
+            'Where the step goes (`torch.profiler` self time per step, '
+            'by operator family; TFLOP/s in matmuls = the step\'s FLOPs '
+            'over the time in matmul, attention and convolution '
+            'operators):', '', '| config | variant | precision '
+            '| profiled ms/step | TFLOP/s in matmuls | time by family '
+            '| top operators |', '|---|---|---|---:|---:|---|---|'
+        ]
+        for r in profiled:
+            prof = r['profile']
+            dense = prof['self_ms_per_step'] * sum(
+                prof['families'].get(k, 0.0)
+                for k in ('matmul', 'attention', 'convolution'))
+            tflops = (
+                r['gflop_per_step'] / dense
+                if dense and r.get('gflop_per_step') else None)
+            families = ', '.join(f'{k} {v:.0%}'
+                                 for k, v in prof['families'].items()
+                                 if v >= 0.01)
+            ops = '; '.join(f"{o['name']} {o['share']:.0%}"
+                            for o in prof['top_ops'][:5])
+            lines.append(f"| {r['config']} | {r['variant']} "
+                         f"| {r['precision']} "
+                         f"| {prof['self_ms_per_step']:.0f} "
+                         f"| {_fmt(tflops, '.3f')} | {families} | {ops} |")
+        lines.append('')
     if report.get('loader'):
         lines += [
             '| config | workers | loader videos/s | SNP step videos/s '
@@ -684,7 +801,11 @@ def parse_args() -> argparse.Namespace:
         default=DEFAULT_CONFIGS,
         help='configs whose model and train loader are measured')
     parser.add_argument(
-        '--sections', nargs='+', default=list(SECTIONS), choices=SECTIONS)
+        '--sections',
+        nargs='+',
+        default=list(DEFAULT_SECTIONS),
+        choices=SECTIONS,
+        help='what to measure (default: all but profile)')
     parser.add_argument(
         '--variants', nargs='+', default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument(
@@ -726,6 +847,11 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='time one model after the other instead of round-robin '
         '(keeps one model in memory, but load bursts skew the ratios)')
+    parser.add_argument(
+        '--profile-steps',
+        type=int,
+        default=2,
+        help='steps per model under torch.profiler (profile section)')
     parser.add_argument('--threads', type=int, help='torch CPU threads')
     parser.add_argument(
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
@@ -805,13 +931,14 @@ def main() -> None:
                 for variant in args.variants
             }
             print(f'  {label} parameters: {report["params"][label]}')
-        if sections & {'step', 'mfu'}:
+        if sections & {'step', 'mfu', 'profile'}:
             batches = load_batches(cfg.train_dataloader.to_dict(),
                                    max(args.warmup, 1) + args.steps)
-            report['step'] += bench_steps(cfg, label, args.variants,
-                                          args.precisions, batches,
-                                          args.warmup, device, peaks, 'mfu'
-                                          in sections, not args.sequential)
+            report['step'] += bench_steps(
+                cfg, label, args.variants, args.precisions, batches,
+                args.warmup, device, peaks, 'mfu' in sections,
+                not args.sequential,
+                args.profile_steps if 'profile' in sections else 0)
         if 'loader' in sections:
             report['loader'].append(
                 bench_loader(cfg, label, args.loader_batches, 2,

@@ -347,8 +347,12 @@ class SharedBertEncoder(BaseBertEncoder):
             tuple: joint hidden states (B, L+T+1, D) and the joint [CLS]
             through the fusion pooler (B, D).
         """
-        out = self.bert(**fusion_inputs(
-            self.word_embeddings(input_ids), attention_mask, video_tokens,
-            self.word_embeddings.weight[self.sep_token_id], video_mask))
+        # The closing [SEP] is looked up with the caption: indexing the
+        # table apart would cost a gradient the size of the whole table.
+        sep = input_ids.new_full((input_ids.shape[0], 1), self.sep_token_id)
+        embeds = self.word_embeddings(torch.cat([input_ids, sep], dim=1))
+        out = self.bert(**fusion_inputs(embeds[:, :-1], attention_mask,
+                                        video_tokens, embeds[0, -1],
+                                        video_mask))
         hidden = out.last_hidden_state
         return hidden, self.fusion_pooler(hidden)
