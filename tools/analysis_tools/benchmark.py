@@ -391,10 +391,17 @@ class StepRun:
         return row
 
 
-def bench_steps(cfg, label: str, variants: List[str], precisions: List[str],
-                batches: List[Any], warmup: int, device: torch.device,
-                peaks: Dict[str, float], count_flops: bool,
-                interleave: bool, profile_steps: int = 0) -> List[dict]:
+def bench_steps(cfg,
+                label: str,
+                variants: List[str],
+                precisions: List[str],
+                batches: List[Any],
+                warmup: int,
+                device: torch.device,
+                peaks: Dict[str, float],
+                count_flops: bool,
+                interleave: bool,
+                profile_steps: int = 0) -> List[dict]:
     """Every (variant, precision) trains on the same batches; then, with
     ``profile_steps``, each profiles that many more.
 
@@ -457,7 +464,9 @@ def op_family(name: str) -> str:
     return 'other'
 
 
-def op_breakdown(events, steps: int, device: torch.device,
+def op_breakdown(events,
+                 steps: int,
+                 device: torch.device,
                  top: int = 8) -> dict:
     """Self time per step by operator family and the top operators.
 
@@ -738,9 +747,10 @@ def markdown(report: dict) -> str:
             dense = prof['self_ms_per_step'] * sum(
                 prof['families'].get(k, 0.0)
                 for k in ('matmul', 'attention', 'convolution'))
-            tflops = (
-                r['gflop_per_step'] / dense
-                if dense and r.get('gflop_per_step') else None)
+            # GFLOP per ms is TFLOP/s.
+            tflops = None
+            if dense and r.get('gflop_per_step'):
+                tflops = r['gflop_per_step'] / dense
             families = ', '.join(f'{k} {v:.0%}'
                                  for k, v in prof['families'].items()
                                  if v >= 0.01)

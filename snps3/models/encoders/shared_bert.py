@@ -351,8 +351,8 @@ class SharedBertEncoder(BaseBertEncoder):
         # table apart would cost a gradient the size of the whole table.
         sep = input_ids.new_full((input_ids.shape[0], 1), self.sep_token_id)
         embeds = self.word_embeddings(torch.cat([input_ids, sep], dim=1))
-        out = self.bert(**fusion_inputs(embeds[:, :-1], attention_mask,
-                                        video_tokens, embeds[0, -1],
-                                        video_mask))
+        text_embeds, sep_embed = embeds[:, :-1], embeds[0, -1]
+        out = self.bert(**fusion_inputs(text_embeds, attention_mask,
+                                        video_tokens, sep_embed, video_mask))
         hidden = out.last_hidden_state
         return hidden, self.fusion_pooler(hidden)
