@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash tools/setup_env.sh
+source tools/malloc_env.sh
 PY=.venv/bin/python
 ANN=data/embedded/annotations
 PRE=work_dirs/snp_mssm-vtc-lvwm_embedded

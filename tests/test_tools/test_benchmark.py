@@ -54,11 +54,13 @@ def test_benchmark_writes_json_and_markdown(tiny_corpus, tmp_path):
         f'test_dataloader.dataset.data_root={tiny_corpus}'
     ])
     assert 'load average' in result.stdout
+    assert 'transparent huge pages' in result.stdout
     report = json.loads((out / 'benchmark.json').read_text())
     table = (out / 'benchmark.md').read_text()
 
-    assert {'device', 'torch_threads',
-            'load_average_at_start'} <= set(report['machine'])
+    assert {
+        'device', 'torch_threads', 'load_average_at_start', 'glibc_tunables'
+    } <= set(report['machine'])
     assert set(report['matmul_peak_tflops']) == {'fp32', 'bf16'}
     params = report['params']['snp_tiny_embedded']
     assert params['p3e'] > params['snp'] > 0
@@ -114,3 +116,34 @@ def test_sections_are_selectable(tiny_corpus, tmp_path):
     assert params['p3e'] > params['snp'] > params['two-stream'] > 0
     assert not report['step'] and not report['loader']
     assert 'eval' not in report and 'matmul_peak_tflops' not in report
+
+
+def test_operators_fall_into_families():
+    bench = _tool_module()
+    assert bench.op_family('aten::addmm') == 'matmul'
+    assert bench.op_family('aten::mkldnn_convolution') == 'convolution'
+    assert bench.op_family(
+        'aten::_scaled_dot_product_flash_attention_for_cpu') == 'attention'
+    assert bench.op_family('aten::_fused_adamw_') == 'optimizer'
+    assert bench.op_family('aten::copy_') == 'copy / cast'
+    assert bench.op_family('aten::mm_backward_made_up') == 'other'
+
+
+def test_profile_section_breaks_the_step_down(tiny_corpus, tmp_path):
+    out = tmp_path / 'bench'
+    run_tool([
+        TOOL, TINY_CONFIG, '--sections', 'profile', '--steps', '1', '--warmup',
+        '1', '--profile-steps', '1', '--variants', 'snp', '--precisions',
+        'fp32', '--out-dir', out, '--cfg-options',
+        f'train_dataloader.dataset.data_root={tiny_corpus}'
+    ])
+    report = json.loads((out / 'benchmark.json').read_text())
+    (row, ) = report['step']
+    prof = row['profile']
+    assert prof['profiled_steps'] == 1 and prof['self_ms_per_step'] > 0
+    # Shares are of the whole profiled time; a training step multiplies.
+    assert abs(sum(prof['families'].values()) - 1) < 0.01
+    assert prof['families']['matmul'] > 0
+    assert 0 < len(prof['top_ops']) <= 8
+    assert all(op['share'] <= 1 for op in prof['top_ops'])
+    assert 'Where the step goes' in (out / 'benchmark.md').read_text()

@@ -105,7 +105,25 @@ def machine_info(device: torch.device) -> Dict[str, Any]:
         torch_threads=torch.get_num_threads(),
         date=datetime.datetime.now(
             datetime.timezone.utc).isoformat(timespec='seconds'),
-        load_average_at_start=[round(x, 2) for x in load])
+        load_average_at_start=[round(x, 2) for x in load],
+        # Allocation speed moves CPU step times by ~10% (README).
+        glibc_tunables=os.environ.get('GLIBC_TUNABLES', ''),
+        transparent_hugepages=_thp_mode())
+
+
+def malloc_note(machine: dict) -> str:
+    return (f"GLIBC_TUNABLES={machine['glibc_tunables'] or '(unset)'}, "
+            f"transparent huge pages {machine['transparent_hugepages']}")
+
+
+def _thp_mode() -> Optional[str]:
+    """The kernel's THP mode, the bracketed word: always/madvise/never."""
+    try:
+        text = open('/sys/kernel/mm/transparent_hugepage/enabled').read()
+    except OSError:
+        return None
+    match = re.search(r'\[(\w+)\]', text)
+    return match.group(1) if match else None
 
 
 def matmul_peak(dtype: torch.dtype,
@@ -675,7 +693,8 @@ def markdown(report: dict) -> str:
     lines = [
         f"Machine: {m['device']}; torch {m['torch']}, "
         f"{m['torch_threads']} threads; {m['date']}; load average at start "
-        f"{' '.join(map(str, m['load_average_at_start']))}.", ''
+        f"{' '.join(map(str, m['load_average_at_start']))}; "
+        f"{malloc_note(m)}.", ''
     ]
     if report.get('matmul_peak_tflops'):
         peaks = ', '.join(f'{k} {v:.3f}'
@@ -910,7 +929,8 @@ def main() -> None:
     m = report['machine']
     print(f"machine: {m['device']}; torch {m['torch']}, "
           f"{m['torch_threads']} threads; load average "
-          f"{' '.join(map(str, m['load_average_at_start']))}")
+          f"{' '.join(map(str, m['load_average_at_start']))}; "
+          f"{malloc_note(m)}")
 
     peaks = {}
     if 'mfu' in sections:
