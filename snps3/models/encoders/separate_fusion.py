@@ -48,8 +48,8 @@ class SeparateFusionEncoder(BaseBertEncoder):
         tokenizer (str, optional): Tokenizer folder for
             :meth:`export_pretrained`.
         **speed: ``attn_implementation``, ``gradient_checkpointing``,
-            ``compile`` (see :class:`BaseBertEncoder`); they apply to both
-            BERTs.
+            ``compile``, ``fast_dropout`` (see :class:`BaseBertEncoder`);
+            they apply to both BERTs.
     """
 
     has_fusion = True
@@ -87,7 +87,7 @@ class SeparateFusionEncoder(BaseBertEncoder):
         self.sep_token_id = sep_token_id
         self.fusion_bert = self._build_fusion_bert()
         speed_up(self.fusion_bert, self.gradient_checkpointing,
-                 self.compile_options)
+                 self.compile_options, self.fast_dropout)
 
     def parts(self) -> Dict[str, nn.Module]:
         """The text BERT and the separate fusion BERT."""

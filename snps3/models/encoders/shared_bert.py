@@ -14,6 +14,7 @@ import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 
+from snps3.models.fast_dropout import use_fast_dropout
 from snps3.registry import MODELS
 from snps3.utils.paths import check_exists, resolve_path
 
@@ -55,7 +56,8 @@ def build_bert(pretrained: Optional[str],
 
 def speed_up(module: nn.Module,
              gradient_checkpointing: bool = False,
-             compile: Union[bool, dict] = False) -> None:
+             compile: Union[bool, dict] = False,
+             fast_dropout: bool = False) -> None:
     """Apply the model-level speed switches to a HuggingFace model, in place.
 
     Args:
@@ -66,7 +68,12 @@ def speed_up(module: nn.Module,
         compile (bool | dict): ``torch.compile`` the module in place
             (``nn.Module.compile``, so checkpoint keys do not change); a
             dict gives ``torch.compile``'s arguments.
+        fast_dropout (bool): Swap the model's dropouts for
+            :class:`~snps3.models.fast_dropout.FastDropout` (a cheaper mask
+            on CPU, the same dropout elsewhere).
     """
+    if fast_dropout:
+        use_fast_dropout(module)
     if gradient_checkpointing:
         # Non-reentrant checkpointing works with inputs that need no grad
         # (frozen embeddings) and with DDP's unused-parameter detection.
@@ -160,6 +167,9 @@ class BaseBertEncoder(BaseModule):
         gradient_checkpointing (bool): Recompute the BERT layers'
             activations in the backward pass (see :func:`speed_up`).
         compile (bool | dict): ``torch.compile`` the BERT(s) in place.
+        fast_dropout (bool): Cheaper dropout masks on CPU (default; see
+            :func:`speed_up`). The same keep probability and scaling, a
+            different random stream from ``nn.Dropout``'s.
     """
 
     #: Whether :meth:`forward_fusion` exists, so a model can check that the
@@ -177,6 +187,7 @@ class BaseBertEncoder(BaseModule):
                  attn_implementation: str = 'sdpa',
                  gradient_checkpointing: bool = False,
                  compile: Union[bool, dict] = False,
+                 fast_dropout: bool = True,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.bert = build_bert(pretrained, config, attn_implementation)
@@ -185,7 +196,8 @@ class BaseBertEncoder(BaseModule):
         self.attn_implementation = attn_implementation
         self.gradient_checkpointing = gradient_checkpointing
         self.compile_options = compile
-        speed_up(self.bert, gradient_checkpointing, compile)
+        self.fast_dropout = fast_dropout
+        speed_up(self.bert, gradient_checkpointing, compile, fast_dropout)
 
     @property
     def hidden_size(self) -> int:
@@ -300,7 +312,7 @@ class SharedBertEncoder(BaseBertEncoder):
         tokenizer (str, optional): Tokenizer folder for
             :meth:`export_pretrained`.
         **speed: ``attn_implementation``, ``gradient_checkpointing``,
-            ``compile`` (see :class:`BaseBertEncoder`).
+            ``compile``, ``fast_dropout`` (see :class:`BaseBertEncoder`).
     """
 
     has_fusion = True

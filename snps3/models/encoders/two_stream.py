@@ -30,7 +30,7 @@ class TwoStreamEncoder(BaseBertEncoder):
         tokenizer (str, optional): Tokenizer folder for
             :meth:`export_pretrained`.
         **speed: ``attn_implementation``, ``gradient_checkpointing``,
-            ``compile`` (see :class:`BaseBertEncoder`).
+            ``compile``, ``fast_dropout`` (see :class:`BaseBertEncoder`).
     """
 
     has_fusion = False
