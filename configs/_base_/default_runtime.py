@@ -36,7 +36,9 @@ find_unused_parameters = True
 # model.encoder.compile / model.backbone.compile. Activation checkpointing:
 # model.encoder.gradient_checkpointing, model.backbone.grad_checkpointing.
 # bf16: `--amp` on tools/train.py; model.backbone.autocast=False keeps the
-# frame backbone in fp32 under it.
+# frame backbone in fp32 under it. model.encoder.fast_dropout (default True)
+# draws the BERTs' CPU dropout masks cheaply. tools/dist_train.sh and
+# quickstart.sh put large tensors on huge pages (tools/malloc_env.sh).
 compile = False
 
 load_from = None
