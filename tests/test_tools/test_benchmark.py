@@ -62,6 +62,9 @@ def test_benchmark_writes_json_and_markdown(tiny_corpus, tmp_path):
         'device', 'torch_threads', 'load_average_at_start', 'glibc_tunables'
     } <= set(report['machine'])
     assert set(report['matmul_peak_tflops']) == {'fp32', 'bf16'}
+    before, after = report['matmul_peak_samples_tflops']
+    assert report['matmul_peak_tflops']['bf16'] == max(before['bf16'],
+                                                       after['bf16'])
     params = report['params']['snp_tiny_embedded']
     assert params['p3e'] > params['snp'] > 0
 
