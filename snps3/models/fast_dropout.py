@@ -3,13 +3,14 @@
 
 ``F.dropout`` on CPU draws one Bernoulli sample per element, which costs
 about ten times the multiply it guards; in a BERT-base bf16 step on a
-2-core CPU those draws took ~13% of the time (``torch.profiler``). Here the mask comes from
-random 64-bit words cut into four 16-bit draws each, compared with a
-threshold: the same keep probability (to 1/65536), the same scaling by
-1 / (1 - p), from torch's default generator (so ``torch.manual_seed``
-reproduces it and gradient checkpointing recomputes the same mask), at
-about half the cost of forward and backward together. On other devices,
-under ``torch.compile`` and where ``p`` is 0 or 1 it is ``nn.Dropout``.
+2-core CPU those draws took ~13% of the time (``torch.profiler``). Here
+the mask comes from random 64-bit words cut into four 16-bit draws each,
+compared with a threshold: the same keep probability (to 1/65536), the
+same scaling by 1 / (1 - p), from torch's default generator (so
+``torch.manual_seed`` reproduces it and gradient checkpointing recomputes
+the same mask), at about half the cost of forward and backward together.
+On other devices, under ``torch.compile`` and where ``p`` is 0 or 1 it is
+``nn.Dropout``.
 """
 import torch
 import torch.nn as nn
