@@ -137,10 +137,11 @@ def test_profile_section_breaks_the_step_down(tiny_corpus, tmp_path):
     run_tool([
         TOOL, TINY_CONFIG, '--sections', 'profile', '--steps', '1', '--warmup',
         '1', '--profile-steps', '1', '--variants', 'snp', '--precisions',
-        'fp32', '--out-dir', out, '--cfg-options',
+        'fp32', '--seed', '3', '--out-dir', out, '--cfg-options',
         f'train_dataloader.dataset.data_root={tiny_corpus}'
     ])
     report = json.loads((out / 'benchmark.json').read_text())
+    assert report['settings']['seed'] == 3
     (row, ) = report['step']
     prof = row['profile']
     assert prof['profiled_steps'] == 1 and prof['self_ms_per_step'] > 0

@@ -13,9 +13,10 @@ config and the same recipe at BERT-base + ResNet-50 scale):
   frame backbone too whatever the config says; fp32 master weights) and
   ``bf16-fp32-backbone`` (the BERT in bf16, the frame backbone in fp32).
   Every variant and precision trains on the same pre-loaded batches from
-  the same initial weights (seed 0), so losses can be compared; the timed
-  steps go round-robin over the models (``--sequential`` to not), so load
-  from other processes slows them alike.
+  the same initial weights (``--seed``, 0 by default), so losses can be
+  compared; the timed steps go round-robin over the models
+  (``--sequential`` to not), so load from other processes slows them
+  alike.
 * ``mfu``: model FLOPs of one step (3 x the forward pass's, counted by
   ``torch.utils.flop_counter``) over its median time, as a fraction of
   the matrix-multiply peak measured here in the same precision (a large
@@ -282,13 +283,13 @@ def build_optim_wrapper(model, cfg, precision: str, device: torch.device):
 
 
 # ------------------------------------------------------------------- steps
-def load_batches(loader_cfg: dict, count: int) -> List[Any]:
+def load_batches(loader_cfg: dict, count: int, seed: int = 0) -> List[Any]:
     """``count`` batches from the train loader, decoded once, kept."""
     from mmengine.runner import Runner
     loader_cfg = copy.deepcopy(loader_cfg)
     loader_cfg.update(num_workers=0, persistent_workers=False)
-    torch.manual_seed(0)
-    loader = Runner.build_dataloader(loader_cfg, seed=0)
+    torch.manual_seed(seed)
+    loader = Runner.build_dataloader(loader_cfg, seed=seed)
     batches = []
     while len(batches) < count:
         for batch in loader:
@@ -343,14 +344,20 @@ def _cpu_attention_flops() -> dict:
 class StepRun:
     """One (variant, precision) model training on the shared batches."""
 
-    def __init__(self, cfg, label: str, variant: str, precision: str,
-                 batches: List[Any], device: torch.device) -> None:
+    def __init__(self,
+                 cfg,
+                 label: str,
+                 variant: str,
+                 precision: str,
+                 batches: List[Any],
+                 device: torch.device,
+                 seed: int = 0) -> None:
         model_cfg = variant_model_cfg(cfg.model.to_dict(), variant)
         if precision == 'bf16-fp32-backbone':
             model_cfg['backbone']['autocast'] = False
         elif precision == 'bf16' and 'autocast' in model_cfg['backbone']:
             model_cfg['backbone']['autocast'] = True
-        self.model = build_model(model_cfg, device).train()
+        self.model = build_model(model_cfg, device, seed).train()
         self.wrapper = build_optim_wrapper(self.model, cfg, precision, device)
         self.batches, self.device = batches, device
         self.row = dict(
@@ -434,7 +441,8 @@ def bench_steps(cfg,
                 device: torch.device,
                 count_flops: bool,
                 interleave: bool,
-                profile_steps: int = 0) -> List[dict]:
+                profile_steps: int = 0,
+                seed: int = 0) -> List[dict]:
     """Every (variant, precision) trains on the same batches; then, with
     ``profile_steps``, each profiles that many more.
 
@@ -449,7 +457,8 @@ def bench_steps(cfg,
     if not interleave:
         rows = []
         for variant, precision in combos:
-            run = StepRun(cfg, label, variant, precision, batches, device)
+            run = StepRun(cfg, label, variant, precision, batches, device,
+                          seed)
             run.warm_up(warmup)
             for _ in range(timed):
                 run.timed_step()
@@ -459,7 +468,8 @@ def bench_steps(cfg,
         return rows
     runs = []
     for variant, precision in combos:
-        runs.append(StepRun(cfg, label, variant, precision, batches, device))
+        runs.append(
+            StepRun(cfg, label, variant, precision, batches, device, seed))
         runs[-1].warm_up(warmup)
     for _ in range(timed):
         for run in runs:
@@ -869,6 +879,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--batch-size', type=int, help='override the configs\' batch size')
     parser.add_argument(
+        '--seed',
+        type=int,
+        default=0,
+        help='initial weights and batches (repeat with others to see how '
+        'far losses move with the seed)')
+    parser.add_argument(
         '--loader-batches', type=int, default=20, help='loader batches timed')
     parser.add_argument(
         '--eval-config',
@@ -946,6 +962,7 @@ def main() -> None:
             warmup=args.warmup,
             interleaved=not args.sequential,
             batch_size=args.batch_size,
+            seed=args.seed,
             cfg_options=args.cfg_options))
     m = report['machine']
     print(f"machine: {m['device']}; torch {m['torch']}, "
@@ -976,11 +993,11 @@ def main() -> None:
             print(f'  {label} parameters: {report["params"][label]}')
         if sections & {'step', 'mfu', 'profile'}:
             batches = load_batches(cfg.train_dataloader.to_dict(),
-                                   max(args.warmup, 1) + args.steps)
+                                   max(args.warmup, 1) + args.steps, args.seed)
             report['step'] += bench_steps(
                 cfg, label, args.variants, args.precisions, batches,
                 args.warmup, device, 'mfu' in sections, not args.sequential,
-                args.profile_steps if 'profile' in sections else 0)
+                args.profile_steps if 'profile' in sections else 0, args.seed)
         if 'loader' in sections:
             report['loader'].append(
                 bench_loader(cfg, label, args.loader_batches, 2,
