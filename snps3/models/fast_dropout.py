@@ -2,8 +2,9 @@
 """Dropout with a cheaper random mask on CPU.
 
 ``F.dropout`` on CPU draws one Bernoulli sample per element, which costs
-about ten times the multiply it guards; in a BERT-base bf16 step on a
-2-core CPU those draws took ~13% of the time (``torch.profiler``). Here
+about ten times the multiply it guards; in a BERT-base encoder's bf16
+forward + backward on a 2-core CPU those draws took ~13% of the time
+(``torch.profiler``). Here
 the mask comes from random 64-bit words cut into four 16-bit draws each,
 compared with a threshold: the same keep probability (to 1/65536), the
 same scaling by 1 / (1 - p), from torch's default generator (so
