@@ -13,5 +13,8 @@ _base_ = [
 model = dict(
     heads=dict(
         lvwm=dict(type='LVWMHead', hidden_size=None, objective='mil_nce')))
+# Trained by iterations: draw from an endless sampler (the WebVid base's
+# DefaultSampler is for its epoch schedule).
+train_dataloader = dict(sampler=dict(type='InfiniteSampler', shuffle=True))
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=10_000))

@@ -1,5 +1,5 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
-"""Catch misspelt top-level config keys before the Runner ignores them."""
+"""Catch config mistakes the Runner would ignore or never return from."""
 import difflib
 import inspect
 import os.path as osp
@@ -39,6 +39,36 @@ def check_config(cfg: Config) -> None:
             raise ConfigError(
                 f"config key '{key}' is not read by the Runner: did you "
                 f"mean '{close[0]}'? ({cfg.filename})")
+    _check_samplers(cfg)
+
+
+def _sampler_type(loader) -> Optional[str]:
+    sampler = (loader or {}).get('sampler') or {}
+    return sampler.get('type') if isinstance(sampler, dict) else None
+
+
+def _check_samplers(cfg: Config) -> None:
+    """Refuse an ``InfiniteSampler`` where a pass over the data must end.
+
+    It never runs out, so an epoch-based train loop would never finish its
+    first epoch and a val or test loop would never finish the split; MMEngine
+    would not say why. It belongs with ``IterBasedTrainLoop`` only.
+    """
+    loop = (cfg.get('train_cfg') or {}).get('type', '')
+    by_epoch = loop == 'EpochBasedTrainLoop' or bool(
+        (cfg.get('train_cfg') or {}).get('by_epoch'))
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if _sampler_type(cfg.get(key)) != 'InfiniteSampler':
+            continue
+        if key == 'train_dataloader' and not by_epoch:
+            continue
+        why = ('the epoch-based train loop would never finish an epoch'
+               if key == 'train_dataloader' else
+               'evaluation would never finish the split')
+        raise ConfigError(
+            f"{key}.sampler is an InfiniteSampler: {why}. Use "
+            f"dict(type='DefaultSampler', shuffle="
+            f"{key == 'train_dataloader'}) there ({cfg.filename})")
 
 
 def load_run_config(path: str,

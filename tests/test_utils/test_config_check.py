@@ -20,3 +20,38 @@ def test_helper_variables_are_fine():
                 num_frames=4,
                 train_pipeline=[],
                 tokenizer='t')))
+
+
+def _loaders(train_sampler, test_sampler='DefaultSampler'):
+    return dict(
+        train_dataloader=dict(sampler=dict(type=train_sampler)),
+        test_dataloader=dict(sampler=dict(type=test_sampler)))
+
+
+def test_infinite_sampler_is_for_iteration_based_training():
+    check_config(
+        Config(
+            dict(
+                train_cfg=dict(type='IterBasedTrainLoop', max_iters=5),
+                **_loaders('InfiniteSampler'))))
+    for train_cfg in (dict(type='EpochBasedTrainLoop',
+                           max_epochs=1), dict(by_epoch=True, max_epochs=1)):
+        with pytest.raises(
+                KeyError,
+                match='train_dataloader.sampler is an '
+                'InfiniteSampler: the epoch-based train loop'):
+            check_config(
+                Config(
+                    dict(train_cfg=train_cfg, **_loaders('InfiniteSampler'))))
+
+
+def test_infinite_sampler_never_finishes_evaluation():
+    with pytest.raises(
+            KeyError,
+            match='test_dataloader.sampler is an '
+            'InfiniteSampler: evaluation would never finish'):
+        check_config(
+            Config(
+                dict(
+                    train_cfg=dict(type='IterBasedTrainLoop', max_iters=5),
+                    **_loaders('InfiniteSampler', 'InfiniteSampler'))))
