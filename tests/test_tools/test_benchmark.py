@@ -3,6 +3,7 @@
 import importlib.util
 import json
 
+import torch
 from snps3_test_helpers import REPO, TINY_CONFIG, derived_config, run_tool
 
 TOOL = 'tools/analysis_tools/benchmark.py'
@@ -151,3 +152,23 @@ def test_profile_section_breaks_the_step_down(tiny_corpus, tmp_path):
     assert 0 < len(prof['top_ops']) <= 8
     assert all(op['share'] <= 1 for op in prof['top_ops'])
     assert 'Where the step goes' in (out / 'benchmark.md').read_text()
+
+
+def test_a_seed_names_its_batches(tiny_corpus):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    init_default_scope('snps3')
+    bench = _tool_module()
+    cfg = Config.fromfile(TINY_CONFIG)
+    cfg.train_dataloader.dataset.data_root = str(tiny_corpus)
+    loader = cfg.train_dataloader.to_dict()
+
+    def inputs(seed):
+        batch = bench.load_batches(loader, 1, seed)[0]['inputs']
+        return batch['frames'], batch['mlm_labels']
+
+    (frames, labels), (frames2, labels2) = inputs(0), inputs(0)
+    assert torch.equal(frames, frames2) and torch.equal(labels, labels2)
+    other_frames, other_labels = inputs(1)
+    assert not (torch.equal(frames, other_frames)
+                and torch.equal(labels, other_labels))

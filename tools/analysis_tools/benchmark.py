@@ -284,11 +284,15 @@ def build_optim_wrapper(model, cfg, precision: str, device: torch.device):
 
 # ------------------------------------------------------------------- steps
 def load_batches(loader_cfg: dict, count: int, seed: int = 0) -> List[Any]:
-    """``count`` batches from the train loader, decoded once, kept."""
-    from mmengine.runner import Runner
+    """``count`` batches from the train loader, decoded once, kept.
+
+    Seeded like a run with ``randomness.seed``: the frames drawn, crops and
+    masks follow ``seed``, so a seed names its batches.
+    """
+    from mmengine.runner import Runner, set_random_seed
     loader_cfg = copy.deepcopy(loader_cfg)
     loader_cfg.update(num_workers=0, persistent_workers=False)
-    torch.manual_seed(seed)
+    set_random_seed(seed)
     loader = Runner.build_dataloader(loader_cfg, seed=seed)
     batches = []
     while len(batches) < count:

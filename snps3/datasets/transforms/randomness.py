@@ -17,10 +17,14 @@ class ProcessRandomMixin:
 
     A generator made in ``__init__`` would be copied into every data-loader
     worker, and again into every epoch's new workers, so all of them would
-    draw the same masks. Each process makes its own on first use instead:
-    from fresh entropy without a seed; with ``self.seed``, from the seed, the
-    distributed rank and torch's per-worker seed (which differs per worker
-    and epoch and follows the run's seed), so seeded runs reproduce.
+    draw the same masks. Each process makes its own on first use instead,
+    from the distributed rank and, without ``self.seed``, the process's torch
+    seed: the runner's ``randomness.seed`` in the main process, and in a
+    worker the seed torch draws for it from there (different per worker and
+    epoch), so a seeded run reproduces its masks and an unseeded one (torch
+    starts from fresh entropy) does not repeat them. With ``self.seed`` the
+    transform's own seed replaces the main process's, mixed with torch's
+    per-worker seed.
     """
 
     seed: Optional[int] = None
@@ -30,13 +34,13 @@ class ProcessRandomMixin:
     @property
     def rng(self) -> np.random.Generator:
         if self._rng is None or self._rng_pid != os.getpid():
+            from mmengine.dist import get_rank
             if self.seed is None:
-                self._rng = np.random.default_rng()
+                import torch
+                entropy = [torch.initial_seed(), get_rank()]
             else:
-                from mmengine.dist import get_rank
-                self._rng = np.random.default_rng(
-                    [self.seed, get_rank(),
-                     torch_worker_seed()])
+                entropy = [self.seed, get_rank(), torch_worker_seed()]
+            self._rng = np.random.default_rng(entropy)
             self._rng_pid = os.getpid()
         return self._rng
 

@@ -185,7 +185,8 @@ class MSSMMasking(_SignificanceTransform):
         tokenizer (str): The tokenizer of :class:`TokenizeCaption`.
         mask_ratio (float): Share of masked positions set to [MASK].
         random_ratio (float): Share replaced by another token.
-        seed (int, optional): Seed of this transform's generator.
+        seed (int, optional): Seed of this transform's generator; by
+            default it follows torch's seed (see :class:`ProcessRandomMixin`).
     """
 
     def __init__(self,
@@ -273,7 +274,8 @@ class SelectSignificantWords(_SignificanceTransform):
         vocab_file (str): Vocabulary JSON of the mining tool.
         num_words (int): Words per caption (K; the paper's 3).
         tokenizer (str): The tokenizer of :class:`TokenizeCaption`.
-        seed (int, optional): Seed of this transform's generator.
+        seed (int, optional): Seed of this transform's generator; by
+            default it follows torch's seed (see :class:`ProcessRandomMixin`).
     """
 
     def __init__(self,
