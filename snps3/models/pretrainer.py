@@ -5,18 +5,18 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModel
 
 from snps3.registry import MODELS
 from snps3.utils.errors import ConfigError
 
 from .attentive_masking import AttentiveMasking
 from .forward_context import ForwardContext
+from .multi_head_model import MultiHeadModel
 from .pretrained import load_pretrained
 
 
 @MODELS.register_module()
-class VideoTextPretrainer(BaseModel):
+class VideoTextPretrainer(MultiHeadModel):
     """Backbone + text/fusion encoder + a dict of proxy-task heads.
 
     Which encoder (SNP's shared BERT or a separate-encoder baseline) and which
@@ -257,19 +257,6 @@ class VideoTextPretrainer(BaseModel):
         tokens = self.backbone(frames)
         return tokens[0] if isinstance(tokens, tuple) else tokens
 
-    def forward(self,
-                inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List] = None,
-                mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.extract_feats(inputs)
-        raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', "
-                         f'got {mode!r}')
-
     def loss(self, inputs: Dict[str, torch.Tensor]) -> dict:
         if (self.momentum_model is not None and self.training
                 and not self.momentum_hook_attached
@@ -285,15 +272,7 @@ class VideoTextPretrainer(BaseModel):
             # new masks through it unchanged; evaluation keeps the
             # transform's masks (comparable losses from one run to another).
             inputs = self.attentive_masking(self.encoder, inputs)
-        ctx = ForwardContext(self, inputs)
-        losses = {}
-        for name, head in self.heads.items():
-            for key, value in head.loss(ctx).items():
-                if key in losses:
-                    raise KeyError(f"head '{name}' reports '{key}', which "
-                                   'another head reports too')
-                losses[key] = value
-        return losses
+        return self.head_losses(ForwardContext(self, inputs))
 
     def extract_feats(self, inputs: Dict[str, torch.Tensor]) -> dict:
         """Retrieval features: whichever of text/video the inputs hold.

@@ -21,12 +21,12 @@ from typing import Dict, List, Optional, Tuple
 import torch
 import torch.nn as nn
 from mmengine.logging import print_log
-from mmengine.model import BaseModel
 
 from snps3.registry import MODELS
 from snps3.utils.errors import ConfigError
 
 from .heads.mean_pool_vtc import masked_mean
+from .multi_head_model import MultiHeadModel
 from .pretrained import load_pretrained
 
 
@@ -131,7 +131,7 @@ class SimVTPContext:
 
 
 @MODELS.register_module()
-class SimVTPPretrainer(BaseModel):
+class SimVTPPretrainer(MultiHeadModel):
     """Unified encoder + tube masking + a dict of heads (SimVTP).
 
     Args:
@@ -281,29 +281,8 @@ class SimVTPPretrainer(BaseModel):
             [attention_mask.new_ones(video.shape[:2]), attention_mask], dim=1)
         return states, masked_mean(states, valid)
 
-    def forward(self,
-                inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List] = None,
-                mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.extract_feats(inputs)
-        raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', "
-                         f'got {mode!r}')
-
     def loss(self, inputs: Dict[str, torch.Tensor]) -> dict:
-        ctx = SimVTPContext(self, inputs)
-        losses = {}
-        for name, head in self.heads.items():
-            for key, value in head.loss(ctx).items():
-                if key in losses:
-                    raise KeyError(f"head '{name}' reports '{key}', which "
-                                   'another head reports too')
-                losses[key] = value
-        return losses
+        return self.head_losses(SimVTPContext(self, inputs))
 
     def extract_feats(self, inputs: Dict[str, torch.Tensor]) -> dict:
         """Retrieval features, with VideoTextPretrainer's keys.
