@@ -9,9 +9,10 @@ class MultiHeadModel(BaseModel):
     """A model whose training loss comes from a dict of heads.
 
     Subclasses build ``self.heads`` (an ``nn.ModuleDict``) and define
-    ``loss``, ``predict`` and ``extract_feats``; :meth:`forward` dispatches
-    MMEngine's three modes to them and :meth:`head_losses` gathers what the
-    heads report from one forward context.
+    ``loss`` and ``extract_feats``; :meth:`forward` dispatches MMEngine's
+    three modes, :meth:`head_losses` gathers what the heads report from one
+    forward context, and :meth:`predict` hands each data sample its row of
+    the features (what the retrieval loops collect).
     """
 
     def forward(self,
@@ -26,6 +27,14 @@ class MultiHeadModel(BaseModel):
             return self.extract_feats(inputs)
         raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', "
                          f'got {mode!r}')
+
+    def predict(self, inputs: Dict[str, torch.Tensor],
+                data_samples: List) -> List:
+        feats = self.extract_feats(inputs)
+        for i, sample in enumerate(data_samples):
+            for key, value in feats.items():
+                sample.set_field(value[i], key)
+        return data_samples
 
     def head_losses(self, ctx) -> dict:
         """Every head's losses and metrics; a key two heads report is an

@@ -1,7 +1,7 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
 import copy
 import warnings
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -296,14 +296,6 @@ class VideoTextPretrainer(MultiHeadModel):
             feats['video_feat'] = head.embed_video(tokens)
             feats['frame_tokens'] = tokens
         return feats
-
-    def predict(self, inputs: Dict[str, torch.Tensor],
-                data_samples: List) -> List:
-        feats = self.extract_feats(inputs)
-        for i, sample in enumerate(data_samples):
-            for key, value in feats.items():
-                sample.set_field(value[i], key)
-        return data_samples
 
     def pair_scores(self, input_ids: torch.Tensor,
                     attention_mask: torch.Tensor, frame_tokens: torch.Tensor,

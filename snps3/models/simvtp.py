@@ -16,7 +16,7 @@ into its means; we use clean inputs and masked means (see the method notes).
 import copy
 import warnings
 from functools import cached_property
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -309,14 +309,6 @@ class SimVTPPretrainer(MultiHeadModel):
                 self.encoder.forward_video(tokens))
             feats['frame_tokens'] = tokens
         return feats
-
-    def predict(self, inputs: Dict[str, torch.Tensor],
-                data_samples: List) -> List:
-        feats = self.extract_feats(inputs)
-        for i, sample in enumerate(data_samples):
-            for key, value in feats.items():
-                sample.set_field(value[i], key)
-        return data_samples
 
     def pair_scores(self, input_ids: torch.Tensor,
                     attention_mask: torch.Tensor, frame_tokens: torch.Tensor,

@@ -1,6 +1,8 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
 import pytest
+import torch
 import torch.nn as nn
+from mmengine.structures import BaseDataElement
 
 from snps3.models.multi_head_model import MultiHeadModel
 
@@ -24,11 +26,8 @@ class _Model(MultiHeadModel):
     def loss(self, inputs):
         return self.head_losses(inputs['scale'])
 
-    def predict(self, inputs, data_samples):
-        return data_samples
-
     def extract_feats(self, inputs):
-        return 'feats'
+        return dict(text_feat=torch.arange(2.0)) if inputs else 'feats'
 
 
 def test_modes_dispatch_and_heads_report_their_keys():
@@ -36,7 +35,11 @@ def test_modes_dispatch_and_heads_report_their_keys():
     assert model(
         dict(scale=2.0), mode='loss') == dict(
             loss_a=2.0, acc_a=1.0, loss_b=4.0)
-    assert model({}, ['s'], mode='predict') == ['s']
+    samples = model(
+        dict(scale=1.0),
+        [BaseDataElement(), BaseDataElement()],
+        mode='predict')
+    assert [s.text_feat.item() for s in samples] == [0.0, 1.0]
     assert model({}) == 'feats'
     with pytest.raises(ValueError, match="got 'train'"):
         model({}, mode='train')
