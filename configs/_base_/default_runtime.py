@@ -9,6 +9,8 @@ default_hooks = dict(
         type='CheckpointHook', by_epoch=False, interval=1000,
         max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # A resumed run continues the interrupted one's dropout and sampling.
+    rng_state=dict(type='RNGStateHook'),
 )
 custom_hooks = [dict(type='BadSampleCounterHook')]
 

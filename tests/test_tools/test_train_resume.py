@@ -83,4 +83,8 @@ def test_killed_run_resumes_at_the_right_iteration(tmp_path, tiny_corpus):
     assert final['param_schedulers'] == ref['param_schedulers']
     lr = [g['lr'] for g in final['optimizer']['param_groups']]
     assert lr == [g['lr'] for g in ref['optimizer']['param_groups']]
-    assert torch.is_tensor(next(iter(final['state_dict'].values())))
+    # Random state restored too (RNGStateHook): the resumed run's dropout
+    # and sampling continue the killed run's, so it ends on the same weights.
+    assert final['state_dict'].keys() == ref['state_dict'].keys()
+    for key, value in ref['state_dict'].items():
+        assert torch.equal(final['state_dict'][key], value), key
