@@ -15,11 +15,16 @@ want=$(cat requirements/runtime.txt requirements/tests.txt setup.cfg setup.py \
        | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     echo "[setup] .venv is up to date"
-    exit 0
+else
+    echo "[setup] installing pinned requirements into .venv (first time: a few minutes)"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
+    .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+    echo "$want" > "$stamp"
+    echo "[setup] done"
 fi
-echo "[setup] installing pinned requirements into .venv (first time: a few minutes)"
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -r requirements/runtime.txt -r requirements/tests.txt
-.venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
-echo "$want" > "$stamp"
-echo "[setup] done"
+# yapf (imported by mmengine) and matplotlib write caches under ~/.cache on
+# first import. Build them here, in one process, so that parallel test workers
+# or distributed ranks never read a cache another process is half-way writing
+# (on a clean HOME that fails with "EOFError: Ran out of input").
+.venv/bin/python -c "import yapf, matplotlib.pyplot"
