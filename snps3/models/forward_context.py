@@ -92,7 +92,7 @@ class ForwardContext:
         if not getattr(self.model.encoder, 'fusion_reads_text_states', False):
             return None
         states = self.text[0]
-        return states if index is None else states[index]
+        return states if index is None else states.index_select(0, index)
 
     @cached_property
     def fusion_pos(self) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -116,8 +116,13 @@ class ForwardContext:
         """
         ids = self.inputs['input_ids'][text_index]
         mask = self.inputs['attention_mask'][text_index]
+        # index_select, not ``tokens[video_index]``: a video sits in several
+        # pairs, and on a multi-threaded CPU the backward of advanced
+        # indexing sums repeated rows with atomic adds in whatever order the
+        # threads take (runs then differ in the last bits, and drift apart);
+        # index_select's backward (index_add_) sums them in a fixed order.
         return self.model.encoder.forward_fusion(
             ids,
             mask,
-            self.frame_tokens[video_index],
+            self.frame_tokens.index_select(0, video_index),
             text_states=self._text_states(text_index))[1]

@@ -125,9 +125,12 @@ class SimVTPContext:
     def fuse_pairs(self, text_index: torch.Tensor,
                    video_index: torch.Tensor) -> torch.Tensor:
         """(N, D) pooled joint states of (caption, clip) pairs of the batch."""
-        return self.model.fuse(self.video_tokens[video_index],
-                               self.inputs['input_ids'][text_index],
-                               self.inputs['attention_mask'][text_index])[1]
+        # index_select for a reproducible backward: see
+        # ForwardContext.fuse_pairs.
+        return self.model.fuse(
+            self.video_tokens.index_select(0, video_index),
+            self.inputs['input_ids'][text_index],
+            self.inputs['attention_mask'][text_index])[1]
 
 
 @MODELS.register_module()

@@ -152,3 +152,23 @@ def test_score_pairs_shape_and_bad_options():
     assert head.score_pairs(torch.randn(5, 8)).shape == (5, )
     with pytest.raises(ValueError, match='negatives'):
         CrossMatchingHead(hidden_size=8, negatives='some')
+
+
+def test_gradient_through_repeated_videos_is_bit_reproducible(
+        tiny_model_cfg, batch_factory):
+    # Every video sits in 15 of the 240 pairs. Summing their gradients must
+    # not depend on thread timing (advanced indexing's CPU backward adds
+    # repeated rows atomically, in whatever order two threads get there).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        model = _model(tiny_model_cfg, negatives='all')
+        ctx = _context(model, batch_factory(b=16, t=8))
+        loss = model.heads['xm'].loss(ctx)['loss_xm']
+        grads = [
+            torch.autograd.grad(loss, ctx.frame_tokens, retain_graph=True)[0]
+            for _ in range(30)
+        ]
+    finally:
+        torch.set_num_threads(threads)
+    assert all(torch.equal(grads[0], g) for g in grads[1:])
