@@ -170,6 +170,20 @@ def add_mfu(rows: List[dict], peaks_tflops: Dict[str, float]) -> None:
                   f"MFU {row['mfu']:.1%}")
 
 
+def minor_faults() -> Optional[int]:
+    """This process's minor page faults so far (None where unknown).
+
+    A fault maps (and zeroes) a page the process touches for the first
+    time: memory the allocator returned to the system and takes back costs
+    one per page, every step.
+    """
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 def _sync(device: torch.device) -> None:
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
@@ -371,6 +385,7 @@ class StepRun:
             batch_size=len(batches[0]['data_samples']),
             params=count_params(self.model))
         self.times: List[float] = []
+        self.faults: List[int] = []
         self.losses: List[float] = []
 
     def step(self) -> float:
@@ -397,7 +412,10 @@ class StepRun:
             flush=True)
 
     def timed_step(self) -> None:
+        before = minor_faults()
         self.times.append(self.step())
+        if before is not None:
+            self.faults.append(minor_faults() - before)
 
     def profile(self, steps: int) -> None:
         """Where the time of ``steps`` more steps goes, by operator."""
@@ -419,7 +437,9 @@ class StepRun:
             step_s_min=round(min(times), 4),
             step_s_max=round(max(times), 4),
             timed_steps=len(times),
-            losses=self.losses)
+            losses=self.losses,
+            page_faults_per_step=(round(statistics.median(self.faults))
+                                  if self.faults else None))
         row['samples_per_s'] = round(row['batch_size'] / row['step_s'], 2)
         if count_flops:  # MFU follows once the matmul peak is final
             flops = step_flops(self.model, self.wrapper, self.batches[-1])
@@ -754,11 +774,13 @@ def markdown(report: dict) -> str:
         lines += [
             f"Training steps: median of {report['settings']['steps']} timed "
             f"steps after {report['settings']['warmup']} warm-up steps, "
-            f'timed {how}; peak memory is the growth over the warm-up steps.',
+            f'timed {how}; peak memory is the growth over the warm-up steps; '
+            'page faults: minor faults of the process per step (median), '
+            'each a page of memory the allocator handed back and took again.',
             '', '| config | variant | precision | batch | step s (median) '
-            '| range | samples/s | peak mem MB | GFLOP/step | MFU '
-            '| loss first -> last |', '|---|---|---|---:|---:|---|---:|---:|'
-            '---:|---:|---|'
+            '| range | samples/s | peak mem MB | page faults | GFLOP/step '
+            '| MFU | loss first -> last |',
+            '|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---|'
         ]
         for r in report['step']:
             lines.append(
@@ -767,6 +789,7 @@ def markdown(report: dict) -> str:
                 f"| {r['step_s_min']:.3f}-{r['step_s_max']:.3f} "
                 f"| {r['samples_per_s']:.1f} "
                 f"| {_fmt(r['peak_mem_mb'], '.0f')} "
+                f"| {_fmt(r.get('page_faults_per_step'), ',')} "
                 f"| {_fmt(r.get('gflop_per_step'), '.1f')} "
                 f"| {_fmt(r.get('mfu'), '.1%')} "
                 f"| {r['losses'][0]:.3f} -> {r['losses'][-1]:.3f} |")
