@@ -1,5 +1,5 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
-"""tools/malloc_env.sh: the malloc tunables the launch scripts set."""
+"""tools/malloc_env.sh: the huge-page malloc tunable the launch scripts set."""
 import os
 import subprocess
 
@@ -23,19 +23,12 @@ def _tunables(before=None) -> str:
         check=True).stdout.strip()
 
 
-OURS = ('glibc.malloc.hugetlb=1', 'glibc.malloc.mmap_max=0',
-        'glibc.malloc.trim_threshold=68719476736')
-
-
-def test_sets_the_tunables_keeping_the_users_own():
-    assert _tunables() == ':'.join(OURS)
-    assert _tunables('glibc.malloc.arena_max=2') == ':'.join(
-        ('glibc.malloc.arena_max=2', ) + OURS)
+def test_sets_the_tunable_keeping_the_users_own():
+    assert _tunables() == 'glibc.malloc.hugetlb=1'
+    assert _tunables('glibc.malloc.arena_max=2') == (
+        'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1')
     # A choice the user made stays theirs, including "off".
-    assert _tunables('glibc.malloc.hugetlb=0') == ':'.join(
-        ('glibc.malloc.hugetlb=0', ) + OURS[1:])
-    assert _tunables('glibc.malloc.mmap_max=65536') == ':'.join(
-        ('glibc.malloc.mmap_max=65536', OURS[0], OURS[2]))
+    assert _tunables('glibc.malloc.hugetlb=0') == 'glibc.malloc.hugetlb=0'
 
 
 @pytest.mark.parametrize(
