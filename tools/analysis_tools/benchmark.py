@@ -8,10 +8,11 @@ config and the same recipe at BERT-base + ResNet-50 scale):
   the config by swapping ``model.encoder`` (P3E: a separate 3-layer fusion
   BERT; two-stream: no fusion, so only the heads that need none).
 * ``step``: training-step time (median over the timed steps, after warm-up
-  steps), samples/s, peak memory and the loss per step, for each variant
-  and precision: ``fp32``, ``bf16`` (autocast over the whole model, the
-  frame backbone too whatever the config says; fp32 master weights) and
-  ``bf16-fp32-backbone`` (the BERT in bf16, the frame backbone in fp32).
+  steps), samples/s, peak memory, minor page faults per step and the loss
+  per step, for each variant and precision: ``fp32``, ``bf16`` (autocast
+  over the whole model, the frame backbone too whatever the config says;
+  fp32 master weights) and ``bf16-fp32-backbone`` (the BERT in bf16, the
+  frame backbone in fp32).
   Every variant and precision trains on the same pre-loaded batches from
   the same initial weights (``--seed``, 0 by default), so losses can be
   compared; the timed steps go round-robin over the models
