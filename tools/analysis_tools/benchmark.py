@@ -174,13 +174,13 @@ def add_mfu(rows: List[dict], peaks_tflops: Dict[str, float]) -> None:
 def minor_faults() -> Optional[int]:
     """This process's minor page faults so far (None where unknown).
 
-    A fault maps (and zeroes) a page the process touches for the first
-    time: memory the allocator returned to the system and takes back costs
-    one per page, every step.
+    A fault maps (and zeroes) a page on its first touch after being mapped:
+    new memory, or memory the allocator handed back to the system and took
+    again, which then costs one fault per page every step.
     """
     try:
         import resource
-    except ImportError:  # not on Windows
+    except ImportError:  # no `resource` module on Windows
         return None
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
@@ -777,8 +777,9 @@ def markdown(report: dict) -> str:
             f"steps after {report['settings']['warmup']} warm-up steps, "
             f'timed {how}; peak memory is the growth over the warm-up steps; '
             'page faults: minor faults of the process per step (median), '
-            'each a page of memory the allocator handed back and took again.',
-            '', '| config | variant | precision | batch | step s (median) '
+            'each a page mapped in on first touch (new memory, or memory the '
+            'allocator handed back and took again).', '',
+            '| config | variant | precision | batch | step s (median) '
             '| range | samples/s | peak mem MB | page faults | GFLOP/step '
             '| MFU | loss first -> last |',
             '|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---|'
