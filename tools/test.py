@@ -24,6 +24,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from snps3.evaluation.report import format_results_table  # noqa: E402
 from snps3.utils import check_exists, setup_cpu_distributed  # noqa: E402
+from snps3.utils.compat import teardown_distributed  # noqa: E402
 from snps3.utils.config import load_run_config  # noqa: E402
 from snps3.utils.errors import report_user_errors  # noqa: E402
 
@@ -79,3 +80,4 @@ def main():
 if __name__ == '__main__':
     with report_user_errors():
         main()
+    teardown_distributed()

@@ -18,6 +18,7 @@ from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from snps3.utils import setup_cpu_distributed  # noqa: E402
+from snps3.utils.compat import teardown_distributed  # noqa: E402
 from snps3.utils.config import load_run_config  # noqa: E402
 from snps3.utils.errors import report_user_errors  # noqa: E402
 
@@ -89,3 +90,4 @@ def main():
 if __name__ == '__main__':
     with report_user_errors():
         main()
+    teardown_distributed()

@@ -13,6 +13,7 @@ packages):
   We start the process group with gloo ourselves (MMEngine then skips its own
   start) and wrap the model without device ids.
 """
+import gc
 import os
 import pickle
 from datetime import timedelta
@@ -121,3 +122,19 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
         find_unused_parameters=cfg.get('find_unused_parameters', False))
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+
+
+def teardown_distributed() -> None:
+    """Destroy the default process group, if any, before the process exits.
+
+    MMEngine leaves the group to the interpreter's shutdown, where a gloo
+    group's threads can be destroyed still running: the process then aborts
+    ("terminate called without an active exception", exit code -6) after a
+    finished run, and torchrun reports the whole job as failed. The barrier
+    keeps every rank's connections open until all have finished; collecting
+    garbage first frees the DDP wrapper, which holds the group too.
+    """
+    if dist.is_available() and dist.is_initialized():
+        gc.collect()
+        dist.barrier()
+        dist.destroy_process_group()
