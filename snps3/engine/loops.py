@@ -20,6 +20,8 @@ from snps3.registry import LOOPS
 from snps3.utils.errors import ConfigError
 
 SCORING_MODES = ('dual', 'rerank', 'exhaustive')
+SCORING_KEYS = ('mode', 'k', 'head', 'batch_size', 'dual_weight',
+                'dual_softmax')
 
 
 class _RetrievalEvalMixin:
@@ -31,6 +33,8 @@ class _RetrievalEvalMixin:
     dual candidates with the fusion encoder and the cross-matching head
     ``head``, ``dict(mode='exhaustive', head='xm')`` fuses every pair.
     ``batch_size`` sets the pairs per fusion pass (default 256).
+    ``dual_weight`` (fused modes, default 0) adds that multiple of a pair's
+    dual score to its fusion score.
     ``dual_softmax=dict(temperature=0.01)`` (off by default) also reports
     every metric on the dual-softmax revised scores
     (:func:`~snps3.evaluation.scoring.dual_softmax`), under keys with
@@ -46,6 +50,10 @@ class _RetrievalEvalMixin:
 
     def _init_scoring(self, scoring) -> None:
         scoring = dict(scoring or dict(mode='dual'))
+        unknown = sorted(set(scoring) - set(SCORING_KEYS))
+        if unknown:
+            raise ConfigError(f'unknown retrieval scoring key(s) {unknown}; '
+                              f'the keys are {SCORING_KEYS}')
         mode = scoring.get('mode', 'dual')
         if mode not in SCORING_MODES:
             raise ConfigError(f'retrieval scoring mode {mode!r} is not one '
@@ -55,6 +63,10 @@ class _RetrievalEvalMixin:
                               'the cross-matching head>')
         if mode == 'rerank' and int(scoring.get('k', 0)) < 1:
             raise ConfigError("scoring mode 'rerank' needs k >= 1")
+        if mode == 'dual' and scoring.get('dual_weight'):
+            raise ConfigError("scoring.dual_weight weighs the dual score "
+                              "inside fused scores; use it with "
+                              "mode='rerank' or 'exhaustive'")
         dsl = scoring.get('dual_softmax')
         if dsl is not None:
             if mode == 'rerank':
@@ -145,6 +157,8 @@ class _RetrievalEvalMixin:
                 fusion_seconds=round(time.perf_counter() - start, 3))
             if mode == 'rerank':
                 protocol['k'] = int(self.scoring['k'])
+            if self.scoring.get('dual_weight'):
+                protocol['dual_weight'] = float(self.scoring['dual_weight'])
             result.update(scores=fused['t2v'], v2t_scores=fused['v2t'])
         dsl = self.scoring.get('dual_softmax')
         if dsl is not None:
@@ -180,9 +194,15 @@ class _RetrievalEvalMixin:
                                          self.scoring['head'])
 
         batch_size = int(self.scoring.get('batch_size', 256))
+        dual_weight = float(self.scoring.get('dual_weight', 0.0))
         if self.scoring['mode'] == 'rerank':
-            return rerank(dual, scorer, int(self.scoring['k']), batch_size)
-        return exhaustive(len(texts), len(videos), scorer, batch_size)
+            return rerank(
+                dual,
+                scorer,
+                int(self.scoring['k']),
+                batch_size,
+                dual_weight=dual_weight)
+        return exhaustive(dual, scorer, batch_size, dual_weight=dual_weight)
 
     def run(self) -> dict:
         self.runner.call_hook(f'before_{self.stage}')

@@ -13,6 +13,13 @@ and a query's ranking is read from its row. Re-ranked candidates are lifted
 above every other candidate by a constant, so within the top k the fusion
 score decides and below it the dual score does; with ``k`` at least the
 gallery size the ranking is exactly the exhaustive one.
+
+A fused pair can also be scored by the fusion score *plus* ``dual_weight``
+times its dual score (as BLIP adds its contrastive similarity to its
+matching score). Both are softmax logits over candidates here (cross
+matching is trained with MIL-NCE, the dual scores are the VTC logits), so
+their sum scores a pair by the product of the two distributions: the dual
+encoder's opinion survives where a weak matcher would overrule it.
 """
 from typing import Callable, Dict
 
@@ -39,7 +46,8 @@ def rerank(dual: np.ndarray,
            scorer: PairScorer,
            k: int,
            batch_size: int = 256,
-           v2t: bool = True) -> Dict[str, object]:
+           v2t: bool = True,
+           dual_weight: float = 0.0) -> Dict[str, object]:
     """Re-rank each query's top-k dual-encoder candidates by fusion.
 
     Args:
@@ -50,6 +58,8 @@ def rerank(dual: np.ndarray,
         v2t (bool): Also re-rank video-to-text. ``False`` when the texts are
             a sample of queries against the whole gallery, where a video's
             top-k among them means nothing; ``v2t`` is then ``None``.
+        dual_weight (float): Weight of the dual score added to each fused
+            score (0: the fusion score alone).
 
     Returns:
         dict: ``t2v`` (Nt, Nv) and ``v2t`` (Nv, Nt) score matrices and
@@ -70,7 +80,9 @@ def rerank(dual: np.ndarray,
          np.repeat(np.arange(num_videos), k_v2t)], axis=1)
     pairs, inverse = np.unique(
         np.concatenate([t2v_pairs, v2t_pairs]), axis=0, return_inverse=True)
-    fused = _score_pairs(pairs, scorer, batch_size)[inverse.ravel()]
+    fused = _score_pairs(pairs, scorer, batch_size)
+    fused += dual_weight * dual[pairs[:, 0], pairs[:, 1]]
+    fused = fused[inverse.ravel()]
 
     # Lift every fused score above every dual score.
     lift = dual.max() - fused.min() + 1.0
@@ -84,20 +96,28 @@ def rerank(dual: np.ndarray,
     return dict(t2v=t2v, v2t=v2t_scores, fusion_pairs=len(pairs))
 
 
-def exhaustive(num_texts: int,
-               num_videos: int,
+def exhaustive(dual: np.ndarray,
                scorer: PairScorer,
-               batch_size: int = 256) -> Dict[str, object]:
+               batch_size: int = 256,
+               dual_weight: float = 0.0) -> Dict[str, object]:
     """Fuse every (text, video) pair (the public code's protocol).
+
+    Args:
+        dual (np.ndarray): (Nt, Nv) dual-encoder scores; only their shape
+            is read unless ``dual_weight`` is set.
+        scorer (PairScorer): Fusion score of (text, video) index pairs.
+        batch_size (int): Pairs per fusion forward pass.
+        dual_weight (float): As in :func:`rerank`.
 
     Returns:
         dict: ``t2v`` (Nt, Nv), ``v2t`` (Nv, Nt) and ``fusion_pairs``.
     """
+    dual = np.asarray(dual, np.float64)
     texts, videos = np.meshgrid(
-        np.arange(num_texts), np.arange(num_videos), indexing='ij')
+        np.arange(dual.shape[0]), np.arange(dual.shape[1]), indexing='ij')
     pairs = np.stack([texts.ravel(), videos.ravel()], axis=1)
-    scores = _score_pairs(pairs, scorer,
-                          batch_size).reshape(num_texts, num_videos)
+    scores = _score_pairs(pairs, scorer, batch_size).reshape(dual.shape)
+    scores += dual_weight * dual
     return dict(t2v=scores, v2t=scores.T.copy(), fusion_pairs=len(pairs))
 
 

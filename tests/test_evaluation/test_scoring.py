@@ -26,11 +26,12 @@ def _ranks(t2v, v2t, nt, nv):
     return (retrieval_ranks(t2v, gt), retrieval_ranks(v2t, v2t_gt))
 
 
-def test_rerank_with_k_at_gallery_size_equals_exhaustive():
+@pytest.mark.parametrize('dual_weight', [0.0, 0.7])
+def test_rerank_with_k_at_gallery_size_equals_exhaustive(dual_weight):
     dual, fusion, scorer, _ = _problem()
-    full = exhaustive(7, 5, scorer, batch_size=4)
-    re = rerank(dual, scorer, k=7, batch_size=4)
-    assert np.allclose(full['t2v'], fusion)
+    full = exhaustive(dual, scorer, batch_size=4, dual_weight=dual_weight)
+    re = rerank(dual, scorer, k=7, batch_size=4, dual_weight=dual_weight)
+    assert np.allclose(full['t2v'], fusion + dual_weight * dual)
     for a, b in zip(
             _ranks(full['t2v'], full['v2t'], 7, 5),
             _ranks(re['t2v'], re['v2t'], 7, 5)):
@@ -73,3 +74,17 @@ def test_text_to_video_only_fuses_each_texts_top_k():
     both = rerank(dual, scorer, k=2)
     assert np.array_equal(
         np.argsort(-out['t2v'], axis=1), np.argsort(-both['t2v'], axis=1))
+
+
+def test_dual_weight_adds_the_dual_score_inside_the_top_k():
+    dual, fusion, scorer, _ = _problem()
+    out = rerank(dual, scorer, k=3, dual_weight=2.0)
+    combined = fusion + 2.0 * dual
+    for t in range(7):
+        top = list(np.argsort(-dual[t])[:3])
+        order = list(np.argsort(-out['t2v'][t]))
+        assert order[:3] == sorted(top, key=lambda v: -combined[t, v])
+    # A large weight hands the ranking back to the dual encoder.
+    out = rerank(dual, scorer, k=3, dual_weight=1e6)
+    assert np.array_equal(
+        np.argsort(-out['t2v'], axis=1), np.argsort(-dual, axis=1))

@@ -1,5 +1,6 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
-"""Fusion re-ranking through tools/test.py equals exhaustive scoring at k=N."""
+"""Fusion re-ranking through tools/test.py equals exhaustive scoring at k=N
+(with the dual score weighed into the fused scores)."""
 import json
 import textwrap
 
@@ -34,7 +35,8 @@ def test_rerank_at_gallery_size_matches_exhaustive(tmp_path, tiny_corpus):
         run_tool([
             'tools/test.py', config, checkpoint, '--work-dir', tmp_path / name,
             '--out', out, '--cfg-options', *opts, scoring,
-            'test_cfg.scoring.head=xm', f'test_cfg.scoring.k={k}'
+            'test_cfg.scoring.head=xm', f'test_cfg.scoring.k={k}',
+            'test_cfg.scoring.dual_weight=0.5'
         ])
         results[name] = _metrics(out)
     full, re8, re2 = (results[n] for n in ('exhaustive', 'rerank8', 'rerank2'))
@@ -45,4 +47,5 @@ def test_rerank_at_gallery_size_matches_exhaustive(tmp_path, tiny_corpus):
     assert re8['retrieval/protocol/fusion_pairs'] == 64
     assert re2['retrieval/protocol/fusion_pairs'] <= 8 * 2 * 2
     assert re2['retrieval/protocol/k'] == 2
+    assert re2['retrieval/protocol/dual_weight'] == 0.5
     assert re2['retrieval/protocol/scoring'] == 'rerank'

@@ -609,8 +609,13 @@ def extract_split(model, loader) -> Dict[str, Any]:
     return records
 
 
-def bench_eval(eval_cfg, modes: List[str], k: int, checkpoint: Optional[str],
-               device: torch.device, max_texts: Optional[int]) -> dict:
+def bench_eval(eval_cfg,
+               modes: List[str],
+               k: int,
+               checkpoint: Optional[str],
+               device: torch.device,
+               max_texts: Optional[int],
+               dual_weight: float = 0.0) -> dict:
     from mmengine.runner import Runner, load_checkpoint
 
     from snps3.evaluation.metrics.retrieval import retrieval_ranks
@@ -662,9 +667,10 @@ def bench_eval(eval_cfg, modes: List[str], k: int, checkpoint: Optional[str],
         if mode == 'dual':
             out = dict(t2v=dual, v2t=dual.T, fusion_pairs=0)
         elif mode == 'rerank':
-            out = rerank(dual, scorer, k, v2t=both_ways)
+            out = rerank(
+                dual, scorer, k, v2t=both_ways, dual_weight=dual_weight)
         else:
-            out = exhaustive(len(texts), len(order), scorer)
+            out = exhaustive(dual, scorer, dual_weight=dual_weight)
         seconds = time.perf_counter() - start
         t2v = retrieval_ranks(out['t2v'], gt)
         v2t_r1 = None
@@ -698,6 +704,7 @@ def bench_eval(eval_cfg, modes: List[str], k: int, checkpoint: Optional[str],
         videos=len(order),
         checkpoint=checkpoint,
         head=xm[0] if xm else None,
+        dual_weight=dual_weight,
         extract_s=round(extract_s, 3),
         rows=rows,
         pairs_at_1000=dict(
@@ -859,7 +866,8 @@ def markdown(report: dict) -> str:
         lines += [
             f"Retrieval scoring on {ev['texts']} captions x {ev['videos']} "
             f"videos ({ev['config']}, checkpoint: "
-            f"{ev['checkpoint'] or 'none, recalls meaningless'}); feature "
+            f"{ev['checkpoint'] or 'none, recalls meaningless'}); fused "
+            f"score = fusion + {ev['dual_weight']:g} x dual; feature "
             f"extraction {ev['extract_s']:.2f} s.", '',
             '| scoring | pairs fused | seconds | vs exhaustive | t2v R@1 '
             '| v2t R@1 |', '|---|---:|---:|---:|---:|---:|'
@@ -927,6 +935,12 @@ def parse_args() -> argparse.Namespace:
         default=list(SCORING_MODES),
         choices=SCORING_MODES)
     parser.add_argument('--rerank-k', type=int, default=16)
+    parser.add_argument(
+        '--dual-weight',
+        type=float,
+        default=0.0,
+        help='add this multiple of the dual score to fused scores '
+        "(test_cfg.scoring.dual_weight)")
     parser.add_argument(
         '--eval-texts',
         type=int,
@@ -1051,7 +1065,8 @@ def main() -> None:
         report['eval'] = dict(
             config=config_label(args.eval_config),
             **bench_eval(eval_cfg, args.eval_modes, args.rerank_k,
-                         args.checkpoint, device, args.eval_texts))
+                         args.checkpoint, device, args.eval_texts,
+                         args.dual_weight))
 
     table = markdown(report)
     print()
