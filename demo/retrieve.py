@@ -49,6 +49,12 @@ def parse_args(argv=None):
         help='re-rank the top K dual-encoder hits with the fusion encoder '
         "and the model's cross-matching head (0: off)")
     parser.add_argument(
+        '--dual-weight',
+        type=float,
+        help='a re-ranked hit scores its fusion score plus this multiple of '
+        "its dual score (default: the config's test_cfg.scoring.dual_weight, "
+        'else 0)')
+    parser.add_argument(
         '--cache', help='feature cache file (created, then kept current)')
     parser.add_argument('--out', help='write the results as JSON')
     parser.add_argument(
@@ -61,7 +67,7 @@ def parse_args(argv=None):
     return args
 
 
-def format_table(results, root: str) -> str:
+def format_table(results, root: str, dual_weight: float = 0.0) -> str:
     """The ranked hits of each query as a plain-text table."""
     lines = []
     for result in results:
@@ -73,15 +79,17 @@ def format_table(results, root: str) -> str:
         by = result['reranked']
         lines += [
             title, f'{"rank":>5}  {"score":>8}  ' +
-            ('scored by  ' if by else '') + 'file'
+            ('scored by    ' if by else '') + 'file'
         ]
         for hit in result['hits']:
             name = osp.relpath(hit['path'], root)
             if name.startswith('..'):
                 name = hit['path']
-            source = 'fusion' if 'fusion_score' in hit else 'dual'
+            source = 'dual'
+            if 'fusion_score' in hit:
+                source = 'fusion+dual' if dual_weight else 'fusion'
             lines.append(f'{hit["rank"]:>5}  {hit["score"]:>8.4f}  ' +
-                         (f'{source:<9}  ' if by else '') + name)
+                         (f'{source:<11}  ' if by else '') + name)
         lines.append('')
     return '\n'.join(lines)
 
@@ -94,8 +102,8 @@ def main(argv=None):
             'folder); give the folder that holds your videos.')
     # Model-building chatter stays out of the way; warnings still show.
     MMLogger.get_instance('retrieve_demo', log_level='WARNING')
-    inferencer = apis.VideoTextRetrievalInferencer(args.config,
-                                                   args.checkpoint)
+    inferencer = apis.VideoTextRetrievalInferencer(
+        args.config, args.checkpoint, dual_weight=args.dual_weight)
     print(f'indexing {args.gallery} on {inferencer.device.type}', flush=True)
     report = inferencer.index(args.gallery, cache=args.cache, progress=True)
     print(report.summary())
@@ -107,7 +115,7 @@ def main(argv=None):
             ' (searched recursively); nothing to search.')
     results = inferencer.search(args.query, topk=args.topk, rerank=args.rerank)
     print()
-    print(format_table(results, args.gallery))
+    print(format_table(results, args.gallery, inferencer.dual_weight))
     if args.sheet:
         apis.draw_contact_sheet(results, args.sheet, root=args.gallery)
         print(f'contact sheet: {args.sheet}')

@@ -212,6 +212,10 @@ class VideoTextRetrievalInferencer:
         num_workers (int): DataLoader processes that decode the gallery;
             0 decodes in this process.
         cfg_options (dict, optional): Overrides merged into the config.
+        dual_weight (float, optional): A re-ranked candidate's score is its
+            fusion score plus this multiple of its dual score (see
+            :mod:`snps3.evaluation.scoring`). By default the config's
+            ``test_cfg.scoring.dual_weight``, else 0.
     """
 
     def __init__(self,
@@ -220,7 +224,8 @@ class VideoTextRetrievalInferencer:
                  device: Optional[str] = None,
                  batch_size: int = 8,
                  num_workers: int = 0,
-                 cfg_options: Optional[dict] = None) -> None:
+                 cfg_options: Optional[dict] = None,
+                 dual_weight: Optional[float] = None) -> None:
         cfg, checkpoint = resolve_model_files(model, checkpoint)
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
@@ -245,6 +250,10 @@ class VideoTextRetrievalInferencer:
             _split_pipeline(_test_pipeline(cfg))
         self.fingerprint = self._fingerprint(video_cfgs)
         self.rerank_head = self._find_rerank_head()
+        if dual_weight is None:
+            scoring = cfg.get('test_cfg', {}).get('scoring', {})
+            dual_weight = scoring.get('dual_weight', 0.0)
+        self.dual_weight = float(dual_weight)
         # The features of the last index() call, for the next one.
         self._cache = FeatureCache(self.fingerprint)
         self._paths: List[str] = []
@@ -493,7 +502,9 @@ class VideoTextRetrievalInferencer:
             dict | list[dict]: Per query ``query``, ``reranked`` and
             ``hits``, a list of ``rank``, ``path``, ``score`` (the score
             that ranked it), ``dual_score`` and, for re-ranked
-            candidates, ``fusion_score``. One dict for one sentence.
+            candidates, ``fusion_score`` (their ``score`` is it plus
+            ``dual_weight`` times ``dual_score``). One dict for one
+            sentence.
         """
         single = isinstance(queries, str)
         queries = [queries] if single else list(queries)
@@ -513,14 +524,10 @@ class VideoTextRetrievalInferencer:
                 fused = self._rerank_row(
                     dual[q], rerank, lambda cand: self._fuse(
                         ids, mask, self._frame_tokens[cand]))
-            results.append(
-                dict(
-                    query=query,
-                    reranked=use_rerank,
-                    hits=[
-                        dict(hit, path=self._paths[hit['index']])
-                        for hit in _hits(dual[q], fused, topk)
-                    ]))
+            hits = _hits(dual[q], fused, topk, self.dual_weight)
+            for hit in hits:
+                hit['path'] = self._paths[hit['index']]
+            results.append(dict(query=query, reranked=use_rerank, hits=hits))
         return results[0] if single else results
 
     __call__ = search
@@ -574,7 +581,7 @@ class VideoTextRetrievalInferencer:
                         dual, rerank,
                         lambda cand: self._fuse(texts['input_ids'][
                             cand], texts['attention_mask'][cand], tokens))
-                hits = _hits(dual, fused, topk)
+                hits = _hits(dual, fused, topk, self.dual_weight)
                 for hit in hits:
                     hit['caption'] = captions[hit['index']]
                 result['hits'] = hits
@@ -639,22 +646,27 @@ class VideoTextRetrievalInferencer:
         return {int(c): float(s) for c, s in zip(cand, fused)}
 
 
-def _hits(dual: np.ndarray, fused: Dict[int, float], topk: int) -> List[dict]:
-    """Ranked hits: fused candidates first by fusion score, then by dual.
+def _hits(dual: np.ndarray,
+          fused: Dict[int, float],
+          topk: int,
+          dual_weight: float = 0.0) -> List[dict]:
+    """Ranked hits: fused candidates first, by their fusion score plus
+    ``dual_weight`` times their dual score, then the rest by dual.
 
     Returns:
         list[dict]: ``rank``, ``index`` (into ``dual``), ``score``,
         ``dual_score`` and, for fused candidates, ``fusion_score``.
     """
+    score = {i: f + dual_weight * float(dual[i]) for i, f in fused.items()}
     order = sorted(
         range(len(dual)),
-        key=lambda i: (i not in fused, -fused.get(i, 0.0), -dual[i], i))
+        key=lambda i: (i not in score, -score.get(i, 0.0), -dual[i], i))
     hits = []
     for rank, i in enumerate(order[:topk], 1):
         hit = dict(
             rank=rank,
             index=i,
-            score=fused.get(i, float(dual[i])),
+            score=score.get(i, float(dual[i])),
             dual_score=float(dual[i]))
         if i in fused:
             hit['fusion_score'] = fused[i]

@@ -218,8 +218,11 @@ def test_rerank_at_gallery_size_is_the_fusion_ranking(tmp_path, tiny_corpus):
         textwrap.dedent('''
         model = dict(heads=dict(xm=dict(type='CrossMatchingHead',
                                         hidden_size=None)))
+        test_cfg = dict(scoring=dict(mode='rerank', k=4, head='xm',
+                                     dual_weight=2.0))
         '''))
-    inferencer = VideoTextRetrievalInferencer(str(config))  # random weights
+    # The fusion score alone first; the config's dual weight below.
+    inferencer = VideoTextRetrievalInferencer(str(config), dual_weight=0.0)
     assert inferencer.rerank_head == 'xm'
     report = inferencer.index(tiny_corpus / 'videos' / 'msrvtt')
     count = len(report.indexed)
@@ -253,6 +256,15 @@ def test_rerank_at_gallery_size_is_the_fusion_ranking(tmp_path, tiny_corpus):
     assert all('fusion_score' in h for h in partial[:3])
     assert all('fusion_score' not in h for h in partial[3:])
     assert [h['path'] for h in partial[3:]] == [h['path'] for h in dual[3:]]
+
+    inferencer.dual_weight = VideoTextRetrievalInferencer(
+        str(config)).dual_weight
+    assert inferencer.dual_weight == 2.0
+    hits = inferencer.search(query, topk=count, rerank=count)['hits']
+    scores = np.array([h['score'] for h in hits])
+    np.testing.assert_allclose(
+        scores, [h['fusion_score'] + 2.0 * h['dual_score'] for h in hits])
+    assert (np.diff(scores) <= 0).all()
 
 
 def test_rerank_without_a_matching_head_keeps_the_dual_ranking(
