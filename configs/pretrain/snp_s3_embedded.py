@@ -1,7 +1,9 @@
-# SNP-S3 on the embedded corpus (the README's main job): MSSM + GVTM + LVWM
-# with MiniLM-L6 shared between text and fusion modes and EfficientNet-Lite0
-# frames, 4 frames at 64 px, batch 16, 250 iterations on CPU. Evaluates
-# zero-shot text-video retrieval on the held-out test split at the end.
+# SNP-S3 on the embedded corpus with the paper's full objective: MSSM + GVTM
+# + LVWM (the main job, snp_mssm-vtc-lvwm_embedded.py, leaves out GVTM's
+# cross matching, which doubles the CPU step). MiniLM-L6 shared between
+# text and fusion modes, EfficientNet-Lite0 frames, 4 frames at 64 px,
+# batch 16, 250 iterations on CPU. Evaluates zero-shot text-video
+# retrieval on the held-out test split at the end.
 _base_ = ['./snp_mlm-gvtm_embedded.py']
 
 model = dict(
