@@ -33,8 +33,9 @@ class _RetrievalEvalMixin:
     dual candidates with the fusion encoder and the cross-matching head
     ``head``, ``dict(mode='exhaustive', head='xm')`` fuses every pair.
     ``batch_size`` sets the pairs per fusion pass (default 256).
-    ``dual_weight`` (fused modes, default 0) adds that multiple of a pair's
-    dual score to its fusion score.
+    ``dual_weight`` (default 0) adds that multiple of a fused pair's dual
+    score to its fusion score; ``mode='dual'`` has no fused pairs and
+    leaves it unused, so that a config can switch modes on the command line.
     ``dual_softmax=dict(temperature=0.01)`` (off by default) also reports
     every metric on the dual-softmax revised scores
     (:func:`~snps3.evaluation.scoring.dual_softmax`), under keys with
@@ -63,10 +64,6 @@ class _RetrievalEvalMixin:
                               'the cross-matching head>')
         if mode == 'rerank' and int(scoring.get('k', 0)) < 1:
             raise ConfigError("scoring mode 'rerank' needs k >= 1")
-        if mode == 'dual' and scoring.get('dual_weight'):
-            raise ConfigError("scoring.dual_weight weighs the dual score "
-                              "inside fused scores; use it with "
-                              "mode='rerank' or 'exhaustive'")
         dsl = scoring.get('dual_softmax')
         if dsl is not None:
             if mode == 'rerank':

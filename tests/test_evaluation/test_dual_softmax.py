@@ -71,7 +71,6 @@ def test_plain_metric_has_no_dsl_keys():
     (dict(mode='rerank', k=2, head='xm',
           dual_softmax=dict(temperature=0.1)), 'rerank'),
     (dict(mode='dual', dual_softmax=dict()), 'temperature'),
-    (dict(mode='dual', dual_weight=0.5), "mode='rerank' or 'exhaustive'"),
     (dict(mode='rerank', k=2, head='xm', topk=4), r"\['topk'\]"),
 ])
 def test_loop_refuses_bad_scoring(scoring, message):
