@@ -50,8 +50,9 @@ def test_benchmark_writes_json_and_markdown(tiny_corpus, tmp_path):
         TOOL, TINY_CONFIG, '--steps', '1', '--warmup', '1', '--variants',
         'snp', 'p3e', '--precisions', 'fp32', 'bf16-fp32-backbone',
         '--loader-batches', '1', '--peak-size', '128', '--eval-config',
-        eval_config, '--eval-texts', '4', '--rerank-k', '2', '--out-dir', out,
-        '--cfg-options', f'train_dataloader.dataset.data_root={tiny_corpus}',
+        eval_config, '--eval-texts', '4', '--rerank-k', '2', '--dual-weights',
+        '0', '1', '--out-dir', out, '--cfg-options',
+        f'train_dataloader.dataset.data_root={tiny_corpus}',
         f'test_dataloader.dataset.data_root={tiny_corpus}'
     ])
     assert 'load average' in result.stdout
@@ -94,18 +95,24 @@ def test_benchmark_writes_json_and_markdown(tiny_corpus, tmp_path):
     ev = report['eval']
     # 4 sampled captions against all 8 test videos, text-to-video only.
     assert (ev['texts'], ev['videos'], ev['head']) == (4, 8, 'xm')
-    modes = {r['mode']: r for r in ev['rows']}
-    assert set(modes) == {'dual', 'rerank', 'exhaustive'}
-    assert modes['exhaustive']['fusion_pairs'] == 4 * 8
-    assert modes['rerank']['fusion_pairs'] == 4 * 2
-    assert modes['dual']['fusion_pairs'] == 0
+    rows = {(r['mode'], r['dual_weight']): r for r in ev['rows']}
+    assert set(rows) == {('dual', None), ('rerank', 0.0), ('rerank', 1.0),
+                         ('exhaustive', 0.0), ('exhaustive', 1.0)}
+    for weight in (0.0, 1.0):
+        assert rows['exhaustive', weight]['fusion_pairs'] == 4 * 8
+        assert rows['rerank', weight]['fusion_pairs'] == 4 * 2
+    # Exhaustive fuses once for every weight.
+    exhaustive_seconds = {rows['exhaustive', w]['seconds'] for w in (0., 1.)}
+    assert len(exhaustive_seconds) == 1
+    assert rows['dual', None]['fusion_pairs'] == 0
     assert all(r['v2t_r1'] is None for r in ev['rows'])
     assert ev['pairs_at_1000']['rerank_at_most'] == 4000
 
     for heading in ('| config | SNP | P3E | two-stream |',
                     '| config | variant | precision | batch |',
                     '| SNP/P3E step |', '| loader videos/s |',
-                    '| scoring | pairs fused |', 'Measured matmul peak'):
+                    '| scoring | dual weight | pairs fused |',
+                    'Measured matmul peak'):
         assert heading in table, heading
 
 

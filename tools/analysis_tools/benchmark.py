@@ -609,13 +609,9 @@ def extract_split(model, loader) -> Dict[str, Any]:
     return records
 
 
-def bench_eval(eval_cfg,
-               modes: List[str],
-               k: int,
-               checkpoint: Optional[str],
-               device: torch.device,
-               max_texts: Optional[int],
-               dual_weight: float = 0.0) -> dict:
+def bench_eval(eval_cfg, modes: List[str], k: int, checkpoint: Optional[str],
+               device: torch.device, max_texts: Optional[int],
+               dual_weights: List[float]) -> dict:
     from mmengine.runner import Runner, load_checkpoint
 
     from snps3.evaluation.metrics.retrieval import retrieval_ranks
@@ -655,6 +651,29 @@ def bench_eval(eval_cfg,
                                  mask[text_index].to(device),
                                  tokens[video_index].to(device), xm[0])
 
+    v2t_gt = [[i for i, g in enumerate(gt) if g == col]
+              for col in range(len(order))]
+
+    def row(mode, out, seconds, weight=None):
+        t2v = retrieval_ranks(out['t2v'], gt)
+        v2t_r1 = None
+        if both_ways:
+            v2t = retrieval_ranks(out['v2t'], v2t_gt)
+            v2t_r1 = round(100.0 * float((v2t <= 1).mean()), 1)
+        print(
+            f"  eval {mode:10s} dual weight {_fmt(weight, 'g'):>4} "
+            f"{out['fusion_pairs']:7d} pairs {seconds:7.2f} s, t2v R@1 "
+            f'{100.0 * float((t2v <= 1).mean()):.1f}',
+            flush=True)
+        return dict(
+            mode=mode,
+            k=k if mode == 'rerank' else None,
+            dual_weight=weight,
+            fusion_pairs=int(out['fusion_pairs']),
+            seconds=round(seconds, 3),
+            t2v_r1=round(100.0 * float((t2v <= 1).mean()), 1),
+            v2t_r1=v2t_r1)
+
     rows = []
     for mode in modes:
         if mode != 'dual' and not xm:
@@ -666,36 +685,27 @@ def bench_eval(eval_cfg,
                                 video_feats.to(device)).float().cpu().numpy()
         if mode == 'dual':
             out = dict(t2v=dual, v2t=dual.T, fusion_pairs=0)
+            rows.append(row(mode, out, time.perf_counter() - start))
         elif mode == 'rerank':
-            out = rerank(
-                dual, scorer, k, v2t=both_ways, dual_weight=dual_weight)
+            for weight in dual_weights:
+                start = time.perf_counter()
+                out = rerank(
+                    dual, scorer, k, v2t=both_ways, dual_weight=weight)
+                seconds = time.perf_counter() - start
+                rows.append(row(mode, out, seconds, weight))
         else:
-            out = exhaustive(dual, scorer, dual_weight=dual_weight)
-        seconds = time.perf_counter() - start
-        t2v = retrieval_ranks(out['t2v'], gt)
-        v2t_r1 = None
-        if both_ways:
-            v2t_gt = [[i for i, g in enumerate(gt) if g == col]
-                      for col in range(len(order))]
-            v2t = retrieval_ranks(out['v2t'], v2t_gt)
-            v2t_r1 = round(100.0 * float((v2t <= 1).mean()), 1)
-        rows.append(
-            dict(
-                mode=mode,
-                k=k if mode == 'rerank' else None,
-                fusion_pairs=int(out['fusion_pairs']),
-                seconds=round(seconds, 3),
-                t2v_r1=round(100.0 * float((t2v <= 1).mean()), 1),
-                v2t_r1=v2t_r1))
-        print(
-            f"  eval {mode:10s} {rows[-1]['fusion_pairs']:7d} pairs "
-            f"{seconds:7.2f} s, t2v R@1 {rows[-1]['t2v_r1']:.1f}",
-            flush=True)
-    exhaustive_row = next((r for r in rows if r['mode'] == 'exhaustive'), None)
-    for row in rows:
-        if exhaustive_row and exhaustive_row['seconds'] > 0:
-            row['time_vs_exhaustive'] = round(
-                row['seconds'] / exhaustive_row['seconds'], 4)
+            # Fuse every pair once; each weight only adds its dual part.
+            fused = exhaustive(dual, scorer)
+            seconds = time.perf_counter() - start
+            for weight in dual_weights:
+                t2v = fused['t2v'] + weight * dual
+                out = dict(t2v=t2v, v2t=t2v.T, fusion_pairs=len(dual.ravel()))
+                rows.append(row(mode, out, seconds, weight))
+    full = {r['dual_weight']: r for r in rows if r['mode'] == 'exhaustive'}
+    for r in rows:
+        base = full.get(r['dual_weight'], next(iter(full.values()), None))
+        if base and base['seconds'] > 0:
+            r['time_vs_exhaustive'] = round(r['seconds'] / base['seconds'], 4)
     # Fused pairs on a 1,000-video, 1,000-caption gallery, by counting:
     # exhaustive fuses every pair, re-ranking at most 2 k per query pair.
     gallery = 1000
@@ -704,7 +714,6 @@ def bench_eval(eval_cfg,
         videos=len(order),
         checkpoint=checkpoint,
         head=xm[0] if xm else None,
-        dual_weight=dual_weight,
         extract_s=round(extract_s, 3),
         rows=rows,
         pairs_at_1000=dict(
@@ -866,15 +875,16 @@ def markdown(report: dict) -> str:
         lines += [
             f"Retrieval scoring on {ev['texts']} captions x {ev['videos']} "
             f"videos ({ev['config']}, checkpoint: "
-            f"{ev['checkpoint'] or 'none, recalls meaningless'}); fused "
-            f"score = fusion + {ev['dual_weight']:g} x dual; feature "
-            f"extraction {ev['extract_s']:.2f} s.", '',
-            '| scoring | pairs fused | seconds | vs exhaustive | t2v R@1 '
-            '| v2t R@1 |', '|---|---:|---:|---:|---:|---:|'
+            f"{ev['checkpoint'] or 'none, recalls meaningless'}); a fused "
+            f"pair scores fusion + dual weight x dual; feature extraction "
+            f"{ev['extract_s']:.2f} s.", '',
+            '| scoring | dual weight | pairs fused | seconds | vs exhaustive '
+            '| t2v R@1 | v2t R@1 |', '|---|---:|---:|---:|---:|---:|---:|'
         ]
         for r in ev['rows']:
             name = r['mode'] + (f", k={r['k']}" if r['k'] else '')
-            lines.append(f"| {name} | {r['fusion_pairs']:,} "
+            lines.append(f"| {name} | {_fmt(r['dual_weight'], 'g')} "
+                         f"| {r['fusion_pairs']:,} "
                          f"| {r['seconds']:.2f} "
                          f"| {_fmt(r.get('time_vs_exhaustive'), '.1%')} "
                          f"| {r['t2v_r1']:.1f} | {_fmt(r['v2t_r1'], '.1f')} |")
@@ -936,11 +946,12 @@ def parse_args() -> argparse.Namespace:
         choices=SCORING_MODES)
     parser.add_argument('--rerank-k', type=int, default=16)
     parser.add_argument(
-        '--dual-weight',
+        '--dual-weights',
         type=float,
-        default=0.0,
-        help='add this multiple of the dual score to fused scores '
-        "(test_cfg.scoring.dual_weight)")
+        nargs='+',
+        default=[0.0],
+        help='score fused pairs by fusion + W x dual for each W '
+        '(test_cfg.scoring.dual_weight); exhaustive fuses once for all')
     parser.add_argument(
         '--eval-texts',
         type=int,
@@ -1066,7 +1077,7 @@ def main() -> None:
             config=config_label(args.eval_config),
             **bench_eval(eval_cfg, args.eval_modes, args.rerank_k,
                          args.checkpoint, device, args.eval_texts,
-                         args.dual_weight))
+                         args.dual_weights))
 
     table = markdown(report)
     print()
