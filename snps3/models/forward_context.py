@@ -1,8 +1,36 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
 from functools import cached_property
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
+
+from snps3.utils.dist import gather_with_grad, rank_offset
+
+
+def same_video_mask(inputs: Dict[str, torch.Tensor],
+                    across_ranks: bool = False) -> Optional[torch.Tensor]:
+    """Pairs of a batch whose caption belongs to the video, the own pairs
+    aside: positives that a contrastive head must not use as negatives.
+
+    Args:
+        inputs (dict): The batch; reads ``video_uid`` (B, ).
+        across_ranks (bool): Columns are every rank's samples, in the order
+            of :func:`~snps3.utils.dist.gather_with_grad`.
+
+    Returns:
+        Tensor | None: (B, B) or (B, N) bool, True where row i's caption
+        and column j's video are one video but not the own pair; ``None``
+        when the batch carries no video uids.
+    """
+    uid = inputs.get('video_uid')
+    if uid is None:
+        return None
+    others = gather_with_grad(uid) if across_ranks else uid
+    same = uid[:, None] == others[None, :]
+    rows = torch.arange(uid.shape[0], device=uid.device)
+    offset = rank_offset(uid.shape[0]) if across_ranks else 0
+    same[rows, rows + offset] = False
+    return same
 
 
 class ForwardContext:
@@ -29,6 +57,17 @@ class ForwardContext:
     @property
     def batch_size(self) -> int:
         return self.inputs['input_ids'].shape[0]
+
+    @cached_property
+    def same_video(self) -> Optional[torch.Tensor]:
+        """(B, B), see :func:`same_video_mask`."""
+        return same_video_mask(self.inputs)
+
+    @cached_property
+    def same_video_all(self) -> Optional[torch.Tensor]:
+        """(B, N) against every rank's samples, see :func:`same_video_mask`.
+        """
+        return same_video_mask(self.inputs, across_ranks=True)
 
     @cached_property
     def frame_tokens(self) -> torch.Tensor:

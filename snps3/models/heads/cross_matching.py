@@ -1,4 +1,6 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
+from typing import Optional
+
 import torch
 import torch.nn as nn
 
@@ -32,6 +34,11 @@ class CrossMatchingHead(BaseProxyHead):
       never scored leave the loss: every scored pair ``(i, j)`` enters
       both ``l_i`` (row) and ``l_j`` (column), whichever direction mined
       it.
+
+    A pair of two captions of the same video (``ctx.same_video``, from the
+    batch's video uids) is a positive, never used as a negative: the hard
+    miner would otherwise pick exactly those pairs, the dual encoder
+    ranking them highest, and teach the matcher to reject true matches.
 
     Args:
         hidden_size (int): Width of the encoder.
@@ -75,43 +82,52 @@ class CrossMatchingHead(BaseProxyHead):
         """
         return self.mlp(self.dropout(pooled)).squeeze(-1)
 
-    def negative_mask(self, similarity: torch.Tensor) -> torch.Tensor:
+    def negative_mask(
+            self,
+            similarity: torch.Tensor,
+            same_video: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Which off-diagonal pairs to score.
 
         Args:
             similarity (Tensor): (B, B) caption-to-video scores used for
                 mining (``'hard'`` only; row i ranks the videos of
                 caption i).
+            same_video (Tensor, optional): (B, B) bool, True at pairs
+                whose caption belongs to the video; never negatives.
 
         Returns:
             Tensor: (B, B) bool, True at the negative pairs ``(i, j)`` to
             fuse; the diagonal is always False.
         """
         b = similarity.shape[0]
-        eye = torch.eye(b, dtype=torch.bool, device=similarity.device)
+        positive = torch.eye(b, dtype=torch.bool, device=similarity.device)
+        if same_video is not None:
+            positive = positive | same_video
         if self.negatives == 'all':
-            return ~eye
+            return ~positive
         k = min(self.num_hard, b - 1)
-        mask = torch.zeros_like(eye)
+        mask = torch.zeros_like(positive)
         if k == 0:
             return mask
-        sim = similarity.masked_fill(eye, float('-inf'))
+        sim = similarity.masked_fill(positive, float('-inf'))
         rows = torch.arange(b, device=sim.device)
         # Hardest videos of each caption (row), then hardest captions of
         # each video (column); a pair picked twice is fused once.
         mask[rows[:, None], sim.topk(k, dim=1).indices] = True
         mask[sim.topk(k, dim=0).indices, rows[None, :]] = True
-        return mask
+        # A row with fewer than k negatives picked positives at -inf.
+        return mask & ~positive
 
     def loss(self, ctx) -> dict:
         b = ctx.batch_size
         positive = self.score_pairs(ctx.fusion_pos[1]).float()
         device = positive.device
         if self.negatives == 'hard':
-            mask = self.negative_mask(ctx.local_similarity)
+            mask = self.negative_mask(ctx.local_similarity, ctx.same_video)
         else:
             # 'all' needs no mining: skip the text pass it would cost.
-            mask = self.negative_mask(torch.zeros(b, b, device=device))
+            mask = self.negative_mask(
+                torch.zeros(b, b, device=device), ctx.same_video)
         text_index, video_index = mask.nonzero(as_tuple=True)
         rows = torch.arange(b, device=device)
         # Unscored pairs stay -inf, which drops them from the softmax.

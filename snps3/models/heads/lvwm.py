@@ -120,12 +120,17 @@ class LVWMHead(BaseProxyHead):
         words_all = gather_with_grad(words)
         frames_all = gather_with_grad(frames)
         offset = rank_offset(words.shape[0])
+        # Other captions' words of the same video are not negatives.
+        same = ctx.same_video_all
         if self.objective == 'infonce':
             out = infonce_text_video(words, frames, words_all, frames_all,
-                                     offset, self.temperature)
+                                     offset, self.temperature, same)
         else:
             t2v = mil_similarity(words, frames_all, self.temperature)
             v2t = mil_similarity(words_all, frames, self.temperature).t()
+            if same is not None:
+                t2v = t2v.masked_fill(same, float('-inf'))
+                v2t = v2t.masked_fill(same, float('-inf'))
             out = mil_nce(t2v, v2t, offset)
         return dict(
             loss_lvwm=out['loss'] * self.loss_weight, lvwm_acc=out['acc'])

@@ -75,6 +75,7 @@ class MeanPoolVTCHead(BaseProxyHead):
         text, video = ctx.text_feats, ctx.video_feats
         out = infonce_text_video(text, video, gather_with_grad(text),
                                  gather_with_grad(video),
-                                 rank_offset(text.shape[0]), self.temperature)
+                                 rank_offset(text.shape[0]), self.temperature,
+                                 ctx.same_video_all)
         return dict(
             loss_vtc=out['loss'] * self.loss_weight, vtc_acc=out['acc'])

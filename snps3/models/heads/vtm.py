@@ -1,5 +1,5 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -54,13 +54,18 @@ class VTMHead(BaseProxyHead):
         self.classifier = nn.Linear(hidden_size, 2)
 
     def sample_negatives(
-            self,
-            similarity: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        self,
+        similarity: torch.Tensor,
+        same_video: Optional[torch.Tensor] = None
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Draw one negative video per caption and caption per video.
 
         Args:
             similarity (Tensor): (B, B) caption-to-video logits, B >= 2
                 (only read with ``'hard'``).
+            same_video (Tensor, optional): (B, B) bool, pairs whose caption
+                belongs to the video: not drawn, unless a row has nothing
+                else to draw.
 
         Returns:
             tuple: (B, ) ``neg_video[i]``, the video paired with caption i,
@@ -73,12 +78,21 @@ class VTMHead(BaseProxyHead):
             logits = similarity.detach().float()
         else:
             logits = torch.zeros(b, b, device=similarity.device)
-        # Masking the positive before the softmax is the same as ALBEF's
-        # zeroed diagonal after renormalising, and it cannot underflow to
-        # an all-zero row: its largest weight is at least 1 / (B - 1).
-        logits = logits.masked_fill(eye, float('-inf'))
-        neg_video = torch.multinomial(logits.softmax(dim=1), 1).squeeze(1)
-        neg_text = torch.multinomial(logits.t().softmax(dim=1), 1).squeeze(1)
+        same = torch.zeros_like(eye) if same_video is None else same_video
+
+        def draw(logits, same):
+            # Masking the positive before the softmax is the same as ALBEF's
+            # zeroed diagonal after renormalising, and it cannot underflow
+            # to an all-zero row: its largest weight is at least 1/(B - 1).
+            # Other captions of the video are masked too, unless a row
+            # would have nothing left.
+            skip = eye | same
+            skip = torch.where((~skip).any(1, keepdim=True), skip, eye)
+            weights = logits.masked_fill(skip, float('-inf')).softmax(dim=1)
+            return torch.multinomial(weights, 1).squeeze(1)
+
+        neg_video = draw(logits, same)
+        neg_text = draw(logits.t(), same.t())
         return neg_video, neg_text
 
     def loss(self, ctx) -> dict:
@@ -93,7 +107,7 @@ class VTMHead(BaseProxyHead):
         else:
             # 'random' ignores the scores: don't run the text pass for them.
             similarity = torch.zeros(b, b, device=device)
-        neg_video, neg_text = self.sample_negatives(similarity)
+        neg_video, neg_text = self.sample_negatives(similarity, ctx.same_video)
         rows = torch.arange(b, device=device)
         # Caption i with neg_video[i], then neg_text[j] with video j.
         neg_pooled = ctx.fuse_pairs(

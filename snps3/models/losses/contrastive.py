@@ -1,6 +1,6 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
 """Contrastive losses with several frames per video (MIL over frames)."""
-from typing import Union
+from typing import Optional, Union
 
 import torch
 import torch.nn.functional as F
@@ -33,9 +33,13 @@ def mil_similarity(queries: torch.Tensor, frames: torch.Tensor,
     return sims.flatten(2).logsumexp(dim=-1)
 
 
-def infonce_text_video(text_local: torch.Tensor, frames_local: torch.Tensor,
-                       text_all: torch.Tensor, frames_all: torch.Tensor,
-                       offset: int, temperature: Temperature) -> dict:
+def infonce_text_video(text_local: torch.Tensor,
+                       frames_local: torch.Tensor,
+                       text_all: torch.Tensor,
+                       frames_all: torch.Tensor,
+                       offset: int,
+                       temperature: Temperature,
+                       same_video: Optional[torch.Tensor] = None) -> dict:
     """Symmetric InfoNCE of this rank's pairs against all ranks' negatives.
 
     Args:
@@ -47,6 +51,10 @@ def infonce_text_video(text_local: torch.Tensor, frames_local: torch.Tensor,
         frames_all (Tensor): (N, T, E) all ranks' frame features.
         offset (int): Index of this rank's first pair in the gathered batch.
         temperature (float | Tensor): Softmax temperature.
+        same_video (Tensor, optional): (B, N) bool, pairs of this rank's
+            samples with all ranks' whose caption belongs to the video (the
+            own pairs False): left out of both softmaxes, as they are
+            positives, not negatives.
 
     Returns:
         dict: ``loss`` (mean of both directions) and ``acc`` (t2v top-1).
@@ -55,6 +63,9 @@ def infonce_text_video(text_local: torch.Tensor, frames_local: torch.Tensor,
         text_local.shape[0], device=text_local.device) + offset
     t2v = mil_similarity(text_local, frames_all, temperature)
     v2t = mil_similarity(text_all, frames_local, temperature).t()
+    if same_video is not None:
+        t2v = t2v.masked_fill(same_video, float('-inf'))
+        v2t = v2t.masked_fill(same_video, float('-inf'))
     loss = (F.cross_entropy(t2v, targets) + F.cross_entropy(v2t, targets)) / 2
     acc = (t2v.argmax(dim=1) == targets).float().mean()
     return dict(loss=loss, acc=acc)

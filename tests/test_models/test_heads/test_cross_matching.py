@@ -172,3 +172,33 @@ def test_gradient_through_repeated_videos_is_bit_reproducible(
     finally:
         torch.set_num_threads(threads)
     assert all(torch.equal(grads[0], g) for g in grads[1:])
+
+
+def test_captions_of_one_video_are_never_negatives():
+    # Captions 0 and 1 describe one video: the dual encoder ranks that pair
+    # highest, and the miner must pass over it.
+    same = torch.zeros(4, 4, dtype=bool)
+    same[0, 1] = same[1, 0] = True
+    sim = torch.tensor([[9.0, 8.0, 1.0, 0.0], [8.5, 9.0, 3.0, 2.0],
+                        [7.0, 1.0, 9.0, 0.0], [0.0, 6.0, 5.5, 9.0]])
+    head = CrossMatchingHead(hidden_size=8, negatives='hard', num_hard=1)
+    mask = head.negative_mask(sim, same)
+    assert not (mask & same).any() and not mask.diagonal().any()
+    assert mask[0, 2] and mask[1, 2]  # the next best videos instead
+    head.num_hard = 10
+    assert torch.equal(
+        head.negative_mask(sim, same), ~(torch.eye(4, dtype=bool) | same))
+    head = CrossMatchingHead(hidden_size=8, negatives='all')
+    assert torch.equal(
+        head.negative_mask(sim, same), ~(torch.eye(4, dtype=bool) | same))
+
+
+def test_batch_video_uids_reach_the_miner(tiny_model_cfg, batch_factory):
+    model = _model(tiny_model_cfg, negatives='all').eval()
+    batch = batch_factory(b=3)
+    batch['video_uid'] = torch.tensor([11, 11, 12])
+    ctx = _context(model, batch)
+    pairs = _record_pairs(ctx)
+    with torch.no_grad():
+        model.heads['xm'].loss(ctx)
+    assert set(pairs) == {(0, 2), (1, 2), (2, 0), (2, 1)}

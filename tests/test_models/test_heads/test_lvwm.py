@@ -34,6 +34,7 @@ def _fake_ctx(b=3, length=6, k=2, t=3, dim=8, seed=0):
     return SimpleNamespace(
         text=(torch.randn(b, length, dim, generator=g), None),
         video_feats=F.normalize(torch.randn(b, t, dim, generator=g), dim=-1),
+        same_video_all=None,
         inputs=dict(
             lvwm_positions=torch.randint(0, length, (b, k), generator=g)))
 

@@ -1,5 +1,6 @@
 # Copyright (c) snps3 contributors. Licensed under the Apache License 2.0.
-"""LVWMHead on two real gloo processes equals one process on both halves."""
+"""LVWMHead on two real gloo processes equals one process on both halves,
+with two captions of one video split across the ranks."""
 import os
 import socket
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 import torch.nn.functional as F
 
+from snps3.models.forward_context import same_video_mask
 from snps3.models.heads import LVWMHead
 
 OBJECTIVES = ('infonce', 'mil_nce')
@@ -34,18 +36,22 @@ def _data():
     states = torch.randn(4, 6, 8, generator=g)
     frames = F.normalize(torch.randn(4, 3, 8, generator=g), dim=-1)
     positions = torch.randint(0, 6, (4, 2), generator=g)
-    return states, frames, positions
+    # Rows 1 and 2 caption one video; each rank holds one of them.
+    uids = torch.tensor([5, 7, 7, 9])
+    return states, frames, positions, uids
 
 
 def _run(objective, rows):
     """Loss and gradients of the head on the given rows of the data."""
     head = _head(objective)
-    states, frames, positions = _data()
+    states, frames, positions, uids = _data()
     states = states[rows].clone().requires_grad_()
     frames = frames[rows].clone().requires_grad_()
     ctx = SimpleNamespace(
         text=(states, None),
         video_feats=frames,
+        same_video_all=same_video_mask(
+            dict(video_uid=uids[rows]), across_ranks=True),
         inputs=dict(lvwm_positions=positions[rows]))
     loss = head.loss(ctx)['loss_lvwm']
     return head, states, frames, loss

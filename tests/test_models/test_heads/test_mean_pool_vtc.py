@@ -27,6 +27,7 @@ def test_loss_is_low_for_matching_pairs():
     class Ctx:
         text_feats = head.embed_text(states, torch.ones(4, 3))
         video_feats = head.embed_video(states)
+        same_video_all = None
 
     out = head.loss(Ctx())
     assert out['vtc_acc'] == 1.0 and out['loss_vtc'] < 1e-6

@@ -151,3 +151,19 @@ def test_all_heads_together_share_the_passes(tiny_model_cfg, batch_factory):
     assert calls['fusion'][:2] == [4, 4] and calls['fusion'][3] == 8
     assert len(calls['fusion']) == 4 and calls['fusion'][2] <= 12
     sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+
+
+def test_other_captions_of_the_video_are_drawn_only_when_nothing_else_is():
+    head = VTMHead(hidden_size=8, negatives='hard')
+    # Rows 0 and 1 caption one video and rank each other first.
+    same = torch.zeros(3, 3, dtype=bool)
+    same[0, 1] = same[1, 0] = True
+    sim = torch.tensor([[9.0, 30.0, 0.0], [30.0, 9.0, 0.0], [0.0, 0.0, 9.0]])
+    for _ in range(20):
+        neg_video, neg_text = head.sample_negatives(sim, same)
+        assert neg_video[0] == 2 and neg_video[1] == 2
+        assert neg_text[0] == 2 and neg_text[1] == 2
+    # Two rows, one video: the other caption is all there is to draw.
+    same = ~torch.eye(2, dtype=bool)
+    neg_video, neg_text = head.sample_negatives(torch.zeros(2, 2), same)
+    assert neg_video.tolist() == [1, 0] and neg_text.tolist() == [1, 0]

@@ -33,3 +33,23 @@ def test_infonce_offset_selects_the_local_slice():
                            0.1)['loss'] for i in (0, 2)
     ]
     assert torch.allclose(full, sum(halves) / 2, atol=1e-6)
+
+
+def test_infonce_leaves_other_captions_of_the_video_out():
+    # Three pairs; captions 0 and 1 describe one video. Leaving those two
+    # cross pairs out equals each row's softmax over the other pairs only.
+    torch.manual_seed(0)
+    text = torch.nn.functional.normalize(torch.randn(3, 8), dim=-1)
+    frames = torch.nn.functional.normalize(torch.randn(3, 2, 8), dim=-1)
+    same = torch.zeros(3, 3, dtype=torch.bool)
+    same[0, 1] = same[1, 0] = True
+    got = infonce_text_video(text, frames, text, frames, 0, 0.1, same)['loss']
+    s = mil_similarity(text, frames, 0.1)
+    keep = [[0, 2], [1, 2], [0, 1, 2]]  # the candidates of each row
+    ref = 0.0
+    for i, cols in enumerate(keep):
+        target = cols.index(i)
+        for logits in (s[i, cols], s[cols, i]):
+            ref += torch.nn.functional.cross_entropy(
+                logits[None], torch.tensor([target])) / 6
+    assert torch.allclose(got, ref, atol=1e-6)
