@@ -85,7 +85,9 @@ train_cfg = dict(
 # main job's checkpoint has no cross-matching head, and 60 iterations at
 # lr 1e-5 leave the new one weak (measured: t2v R@1 4 re-ranked top-16 vs
 # 12 dual); try it with --cfg-options test_cfg.scoring.mode=rerank
-# test_cfg.scoring.k=16 test_cfg.scoring.head=xm.
+# test_cfg.scoring.k=16 test_cfg.scoring.head=xm, and add
+# test_cfg.scoring.dual_weight=1.0 to keep the dual score in the fused one
+# (README, "Retrieval scoring").
 test_cfg = dict(scoring=dict(mode='dual'))
 val_cfg = dict(scoring=dict(mode='dual'))
 

@@ -33,7 +33,21 @@ def same_video_mask(inputs: Dict[str, torch.Tensor],
     return same
 
 
-class ForwardContext:
+class SameVideoMixin:
+    """``same_video`` (B, B) and ``same_video_all`` (B, N, against every
+    rank's samples) of a context holding the batch as ``self.inputs``; see
+    :func:`same_video_mask`."""
+
+    @cached_property
+    def same_video(self) -> Optional[torch.Tensor]:
+        return same_video_mask(self.inputs)
+
+    @cached_property
+    def same_video_all(self) -> Optional[torch.Tensor]:
+        return same_video_mask(self.inputs, across_ranks=True)
+
+
+class ForwardContext(SameVideoMixin):
     """The encoder passes of one batch, each run at most once, on demand.
 
     Heads read what they need; a pass no enabled head reads is never run, and
@@ -57,17 +71,6 @@ class ForwardContext:
     @property
     def batch_size(self) -> int:
         return self.inputs['input_ids'].shape[0]
-
-    @cached_property
-    def same_video(self) -> Optional[torch.Tensor]:
-        """(B, B), see :func:`same_video_mask`."""
-        return same_video_mask(self.inputs)
-
-    @cached_property
-    def same_video_all(self) -> Optional[torch.Tensor]:
-        """(B, N) against every rank's samples, see :func:`same_video_mask`.
-        """
-        return same_video_mask(self.inputs, across_ranks=True)
 
     @cached_property
     def frame_tokens(self) -> torch.Tensor:

@@ -25,13 +25,13 @@ from mmengine.logging import print_log
 from snps3.registry import MODELS
 from snps3.utils.errors import ConfigError
 
-from .forward_context import same_video_mask
+from .forward_context import SameVideoMixin
 from .heads.mean_pool_vtc import masked_mean
 from .multi_head_model import MultiHeadModel
 from .pretrained import load_pretrained
 
 
-class SimVTPContext:
+class SimVTPContext(SameVideoMixin):
     """The passes of one SimVTP batch, each run at most once, on demand.
 
     Offers the names the toolbox's heads read (``fusion_mlm`` for
@@ -55,16 +55,6 @@ class SimVTPContext:
     @property
     def batch_size(self) -> int:
         return self.inputs['input_ids'].shape[0]
-
-    @cached_property
-    def same_video(self) -> Optional[torch.Tensor]:
-        """(B, B), see :func:`~.forward_context.same_video_mask`."""
-        return same_video_mask(self.inputs)
-
-    @cached_property
-    def same_video_all(self) -> Optional[torch.Tensor]:
-        """(B, N), see :func:`~.forward_context.same_video_mask`."""
-        return same_video_mask(self.inputs, across_ranks=True)
 
     @cached_property
     def tube_mask(self) -> torch.Tensor:
